@@ -1,0 +1,60 @@
+namespace VideoConv.Core.Imaging;
+
+/// <summary>Size and channel count of an 8-bit interleaved frame (height × width × channels).</summary>
+public readonly record struct ImageFormat(int Width, int Height, int Channels)
+{
+    /// <summary>Bytes in one row; rows are packed, with no padding.</summary>
+    public int RowBytes => Width * Channels;
+
+    /// <summary>Bytes in the whole frame.</summary>
+    public long TotalBytes => (long)Width * Height * Channels;
+
+    /// <summary>Throws <see cref="ArgumentException"/> unless the format is one the engine handles.</summary>
+    public void Validate()
+    {
+        if (Width <= 0 || Height <= 0)
+            throw new ArgumentException($"frame size {Width}x{Height} is empty");
+        if (Channels is not (1 or 2 or 3 or 4))
+            throw new ArgumentException($"{Channels} channels: only 1, 2, 3 or 4 are supported");
+        if (TotalBytes > Image.MaxBytes)
+            throw new ArgumentException($"frame {Width}x{Height}x{Channels} needs {TotalBytes} bytes, over the {Image.MaxBytes} byte limit");
+    }
+
+    public override string ToString() => $"{Width}x{Height}x{Channels}";
+}
+
+/// <summary>
+/// An 8-bit interleaved frame in pinned memory, so native code (OpenCV <c>Mat</c> headers) can share
+/// it without copying.
+/// </summary>
+public sealed class Image
+{
+    /// <summary>Largest frame the engine will allocate (1 GiB): larger requests are refused, not attempted.</summary>
+    public const long MaxBytes = 1L << 30;
+
+    public Image(ImageFormat format)
+    {
+        format.Validate();
+        Format = format;
+        // Pinned (POH) so a Mat header or a native writer can point into it for the frame's lifetime.
+        Data = GC.AllocateUninitializedArray<byte>(checked((int)format.TotalBytes), pinned: true);
+    }
+
+    public Image(int width, int height, int channels) : this(new ImageFormat(width, height, channels)) { }
+
+    public ImageFormat Format { get; }
+    public int Width => Format.Width;
+    public int Height => Format.Height;
+    public int Channels => Format.Channels;
+    public int RowBytes => Format.RowBytes;
+
+    /// <summary>The pixels, row-major, channels interleaved; the array is pinned.</summary>
+    public byte[] Data { get; }
+
+    public Span<byte> Row(int y) => Data.AsSpan(y * RowBytes, RowBytes);
+
+    public ref byte At(int y, int x, int c) => ref Data[(y * Width + x) * Channels + c];
+
+    /// <summary>Address of the first pixel; valid for the image's lifetime because the buffer is pinned.</summary>
+    public unsafe IntPtr Pointer => (IntPtr)System.Runtime.CompilerServices.Unsafe.AsPointer(ref Data[0]);
+}

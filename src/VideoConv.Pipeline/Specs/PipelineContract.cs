@@ -1,0 +1,40 @@
+// The contract between the pipeline and the command line. The pipeline owns the implementation;
+// the CLI codes against these signatures. Keep them stable; extend by adding members.
+using VideoConv.Core.Filters;
+
+namespace VideoConv.Pipeline.Specs;
+
+/// <summary>Run-time options that are not part of the config.</summary>
+public sealed record PipelineOptions
+{
+    /// <summary>Called a few times a second from a background thread with a snapshot of the statistics.</summary>
+    public Action<PipelineStats>? Progress { get; init; }
+
+    /// <summary>Replace existing output files; otherwise an existing output is an error before the first frame.</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>Capacity of each bounded channel between stages.</summary>
+    public int QueueCapacity { get; init; } = 4;
+}
+
+/// <summary>Per-stage figures.</summary>
+public sealed record StageStats(string Name, long Frames, double Fps, double BusyMs, int QueueDepth, long Dropped);
+
+/// <summary>Figures for a whole run (also a live snapshot while it runs).</summary>
+public sealed record PipelineStats(
+    long FramesIn, long FramesOut, long Dropped, double Fps,
+    double LatencyP50Ms, double LatencyP99Ms, double ElapsedSeconds,
+    long? TotalFrames, IReadOnlyList<StageStats> Stages);
+
+/// <summary>A config that cannot run, found before the first frame (missing source, unknown codec, unwritable output…).</summary>
+/// <param name="Subject">Which part of the spec is wrong: "source", "sinks[0]", "chain[2]"…; the CLI maps it to a config location.</param>
+public class PipelineSpecException(string subject, string message) : Exception(message)
+{
+    public string Subject { get; } = subject;
+}
+
+/// <summary>A stage failed while running; <see cref="Stage"/> names it ("source", "filter", "sink file out.mkv"…).</summary>
+public class PipelineStageException(string stage, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public string Stage { get; } = stage;
+}

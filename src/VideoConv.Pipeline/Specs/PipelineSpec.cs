@@ -1,0 +1,64 @@
+using VideoConv.Core.Filters;
+
+namespace VideoConv.Pipeline.Specs;
+
+/// <summary>A whole job: one source, a filter chain, one or more sinks. What a pipeline config deserialises to.</summary>
+public sealed record PipelineSpec(SourceSpec Source, IReadOnlyList<FilterDefinition> Chain, IReadOnlyList<SinkSpec> Sinks);
+
+/// <summary>Where frames come from (exactly one kind).</summary>
+public abstract record SourceSpec
+{
+    /// <summary>Live: drop the oldest queued frame when a stage falls behind. Null: the kind's default (true for camera and url).</summary>
+    public bool? Live { get; init; }
+
+    /// <summary>Pace a file or pattern at its frame rate, as a camera would.</summary>
+    public bool Realtime { get; init; }
+
+    public abstract bool DefaultLive { get; }
+    public bool IsLive => Live ?? DefaultLive;
+}
+
+/// <summary><c>camera: N</c> — a webcam through OpenCV, with optional capture requests.</summary>
+public sealed record CameraSourceSpec(int Index, int? Width = null, int? Height = null, double? Fps = null) : SourceSpec
+{
+    public override bool DefaultLive => true;
+}
+
+/// <summary><c>file: PATH</c> — anything OpenCV's bundled FFmpeg reads, a FIFO included.</summary>
+public sealed record FileSourceSpec(string Path) : SourceSpec
+{
+    public override bool DefaultLive => false;
+}
+
+/// <summary><c>images: GLOB</c> — an image sequence in name order.</summary>
+public sealed record ImagesSourceSpec(string Glob) : SourceSpec
+{
+    public override bool DefaultLive => false;
+}
+
+/// <summary><c>pattern: {width, height, fps, frames}</c> — a moving synthetic test pattern made in-process.</summary>
+public sealed record PatternSourceSpec(int Width = 1280, int Height = 720, double Fps = 30, int Frames = 300) : SourceSpec
+{
+    public override bool DefaultLive => false;
+}
+
+/// <summary><c>url: …</c> — a network stream read through the system ffmpeg binary.</summary>
+public sealed record UrlSourceSpec(string Url) : SourceSpec
+{
+    public override bool DefaultLive => true;
+}
+
+/// <summary>Where frames go.</summary>
+public abstract record SinkSpec;
+
+/// <summary><c>file: PATH</c>, <c>codec: FOURCC</c> (null: chosen by extension).</summary>
+public sealed record FileSinkSpec(string Path, string? Codec = null) : SinkSpec;
+
+/// <summary><c>display: TITLE</c> — an OpenCV window with an fps/latency overlay.</summary>
+public sealed record DisplaySinkSpec(string Title) : SinkSpec;
+
+/// <summary><c>images: PATTERN</c> — printf-style numbered files, e.g. <c>out/%05d.png</c>.</summary>
+public sealed record ImagesSinkSpec(string Pattern) : SinkSpec;
+
+/// <summary><c>discard: {}</c> — frames are processed and thrown away.</summary>
+public sealed record DiscardSinkSpec : SinkSpec;
