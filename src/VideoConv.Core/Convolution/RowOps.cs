@@ -155,7 +155,7 @@ internal static unsafe class RowOps
         }
     }
 
-    /// <summary>gx[i] = sqrt(gx[i]² + gy[i]²).</summary>
+    /// <summary>gx[i] = sqrt(gx[i]² + gy[i]²), with the fused multiply-add OpenCV's <c>magnitude</c> uses.</summary>
     public static void Magnitude(float* gx, float* gy, int n)
     {
         int i = 0;
@@ -163,21 +163,21 @@ internal static unsafe class RowOps
             for (; i <= n - 16; i += 16)
             {
                 var x = Vector512.Load(gx + i); var y = Vector512.Load(gy + i);
-                Vector512.Sqrt(x * x + y * y).Store(gx + i);
+                Vector512.Sqrt(Vector512.MultiplyAddEstimate(x, x, y * y)).Store(gx + i);
             }
         if (Vector256.IsHardwareAccelerated)
             for (; i <= n - 8; i += 8)
             {
                 var x = Vector256.Load(gx + i); var y = Vector256.Load(gy + i);
-                Vector256.Sqrt(x * x + y * y).Store(gx + i);
+                Vector256.Sqrt(Vector256.MultiplyAddEstimate(x, x, y * y)).Store(gx + i);
             }
         if (Vector128.IsHardwareAccelerated)
             for (; i <= n - 4; i += 4)
             {
                 var x = Vector128.Load(gx + i); var y = Vector128.Load(gy + i);
-                Vector128.Sqrt(x * x + y * y).Store(gx + i);
+                Vector128.Sqrt(Vector128.MultiplyAddEstimate(x, x, y * y)).Store(gx + i);
             }
-        for (; i < n; i++) gx[i] = MathF.Sqrt(gx[i] * gx[i] + gy[i] * gy[i]);
+        for (; i < n; i++) gx[i] = MathF.Sqrt(MathF.FusedMultiplyAdd(gx[i], gx[i], gy[i] * gy[i]));
     }
 
     /// <summary>dst[i] = saturate_cast&lt;uchar&gt;(src[i] + bias): round half to even, clamp to [0, 255].</summary>
