@@ -124,6 +124,6 @@ public sealed class BandScheduler : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _start.Release(_threads.Length);
+        if (_threads.Length > 0) _start.Release(_threads.Length);
     }
 }
