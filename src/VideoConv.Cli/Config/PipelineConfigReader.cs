@@ -162,7 +162,7 @@ public static class PipelineConfigReader
             throw new ConfigException(codecKey.Location, "'codec' only applies to a file sink");
         SinkSpec spec = key.Value switch
         {
-            "file" => new FileSinkSpec(Path.GetFullPath(value.AsString("sink file"), dir), map["codec"]?.AsString("codec")),
+            "file" => new FileSinkSpec(Path.GetFullPath(value.AsString("sink file"), dir), map["codec"] is { } c ? PreflightCheck.CheckCodec(c.AsString("codec"), c.Location) : null),
             "images" => new ImagesSinkSpec(Path.GetFullPath(value.AsString("sink images"), dir)),
             "display" => new DisplaySinkSpec(value is YScalar { IsNull: true } ? "videoconv" : value.AsString("display title")),
             _ => new DiscardSinkSpec(),

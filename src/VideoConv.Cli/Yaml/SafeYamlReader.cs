@@ -54,9 +54,10 @@ public static class SafeYamlReader
     {
         if (text.Length > MaxBytes)
             throw new ConfigException(new SourceLocation(name, 1, 1), $"document is {text.Length} characters, over the {MaxBytes} limit for a YAML file");
+        var last = new SourceLocation(name, 1, 1);
         try
         {
-            return Build(new Parser(new StringReader(text)), name);
+            return Build(new Parser(new StringReader(text)), name, ref last);
         }
         catch (YamlException ex)
         {
@@ -66,12 +67,18 @@ public static class SafeYamlReader
             if (message.StartsWith('(') && cut > 0) message = message[(cut + 3)..];
             throw new ConfigException(Locate(name, ex.Start), $"invalid YAML: {message}", ex);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException)
+        {
+            // YamlDotNet's scanner throws these on some malformed input (e.g. an unclosed flow mapping at the end of
+            // the file) instead of a YamlException; the last event we saw is the best position we have.
+            throw new ConfigException(last, "invalid YAML after this point (an unclosed bracket or brace?)", ex);
+        }
     }
 
     private static SourceLocation Locate(string name, Mark mark) => new(name, (int)Math.Max(1, mark.Line), (int)Math.Max(1, mark.Column));
 
     // Iterative on purpose: a document nested 100 000 deep must be refused, not overflow the stack.
-    private static YNode Build(IParser parser, string name)
+    private static YNode Build(IParser parser, string name, ref SourceLocation last)
     {
         var stack = new Stack<Frame>();
         YNode? root = null;
@@ -79,7 +86,7 @@ public static class SafeYamlReader
         while (parser.MoveNext())
         {
             var ev = parser.Current!;
-            var at = Locate(name, ev.Start);
+            var at = last = Locate(name, ev.Start);
             switch (ev)
             {
                 case StreamStart or StreamEnd or DocumentEnd:
