@@ -29,7 +29,7 @@ public static class SafeYamlReader
         {
             info = new FileInfo(path);
             if (!info.Exists)
-                throw new ConfigException(at, Directory.Exists(path) ? $"'{path}' is a folder, not a YAML file" : $"file '{path}' does not exist");
+                throw new ConfigException(at, Directory.Exists(path) ? $"'{name}' is a folder, not a YAML file" : $"file '{name}' does not exist");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
