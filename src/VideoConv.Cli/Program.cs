@@ -1,10 +1,13 @@
+using VideoConv.Cli.CommandLine;
+using VideoConv.Cli.Terminal;
+
 namespace VideoConv.Cli;
 
 internal static class Program
 {
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("videoconv: not built yet");
-        return 1;
+        using var signals = new SignalCancellation();
+        return await VideoconvApp.RunAsync(args, signals.Token);
     }
 }

@@ -1,0 +1,172 @@
+using VideoConv.Cli.Filters;
+using VideoConv.Cli.Yaml;
+using VideoConv.Core.Filters;
+using VideoConv.Pipeline.Specs;
+
+namespace VideoConv.Cli.Config;
+
+/// <summary>Reads a pipeline config (source, chain, sinks) into a located <see cref="PipelineConfig"/>.</summary>
+public static class PipelineConfigReader
+{
+    public static readonly string[] TopKeys = ["source", "chain", "sinks"];
+    public static readonly string[] SourceKinds = ["file", "camera", "images", "pattern", "url"];
+    public static readonly string[] SourceKeys = [.. SourceKinds, "live", "realtime", "width", "height", "fps"];
+    public static readonly string[] PatternKeys = ["width", "height", "fps", "frames"];
+    public static readonly string[] SinkKinds = ["file", "display", "images", "discard"];
+    public static readonly string[] SinkKeys = [.. SinkKinds, "codec"];
+
+    /// <summary>Reads the config file at <paramref name="path"/>.</summary>
+    public static PipelineConfig ReadFile(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var display = FilterLibrary.DisplayPath(full);
+        var root = SafeYamlReader.ReadFile(full, display);
+        return Read(root, display, Path.GetDirectoryName(full)!);
+    }
+
+    /// <summary>Reads a parsed config; relative paths resolve against <paramref name="directory"/>.</summary>
+    public static PipelineConfig Read(YNode rootNode, string file, string directory)
+    {
+        var root = rootNode.AsMapping("a pipeline config");
+        root.CheckKeys("a pipeline config", TopKeys);
+        var sourceNode = root["source"] ?? throw new ConfigException(root.Location, "the config has no 'source:' (file, camera, images, pattern or url)");
+        var sinksNode = root["sinks"] ?? throw new ConfigException(root.Location, "the config has no 'sinks:' (file, display, images or discard)");
+        var (source, sourceAt) = ReadSource(sourceNode, directory);
+        var chain = ReadChain(root["chain"], directory);
+        var sinksSeq = sinksNode.AsSequence("sinks");
+        if (sinksSeq.Count == 0) throw new ConfigException(sinksNode.Location, "sinks is empty: add at least one (use '- discard: {}' to throw frames away)");
+        var sinks = sinksSeq.Items.Select((s, i) => ReadSink(s, i, directory)).ToList();
+        return new PipelineConfig
+        {
+            File = file,
+            Directory = directory,
+            Source = source,
+            SourceLocation = sourceAt,
+            Chain = chain,
+            Sinks = sinks.Select(s => s.Spec).ToList(),
+            SinkLocations = sinks.Select(s => s.Location).ToList(),
+            RootLocation = root.Location,
+        };
+    }
+
+    /// <summary>Reads only the chain of a config (what <c>--watch</c> reloads).</summary>
+    public static IReadOnlyList<ChainStep> ReadChainOnly(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var root = SafeYamlReader.ReadFile(full, FilterLibrary.DisplayPath(full)).AsMapping("a pipeline config");
+        root.CheckKeys("a pipeline config", TopKeys);
+        return ReadChain(root["chain"], Path.GetDirectoryName(full)!);
+    }
+
+    private static (SourceSpec, SourceLocation) ReadSource(YNode node, string dir)
+    {
+        var map = node.AsMapping("source");
+        map.CheckKeys("source", SourceKeys);
+        var kinds = map.Entries.Where(e => SourceKinds.Contains(e.Key.Value)).ToList();
+        if (kinds.Count == 0) throw new ConfigException(map.Location, "source needs one of: file, camera, images, pattern, url");
+        if (kinds.Count > 1) throw new ConfigException(kinds[1].Key.Location, $"source has both '{kinds[0].Key.Value}' and '{kinds[1].Key.Value}'; give exactly one");
+        var (kindKey, value) = kinds[0];
+        string kind = kindKey.Value;
+        if (kind != "camera")
+            foreach (var k in new[] { "width", "height", "fps" })
+                if (map.KeyNode(k) is { } key)
+                    throw new ConfigException(key.Location, kind == "pattern"
+                        ? $"'{k}' of a pattern goes inside it: pattern: {{{k}: ...}}"
+                        : $"'{k}' only applies to a camera source");
+        SourceSpec spec = kind switch
+        {
+            "file" => new FileSourceSpec(Path.GetFullPath(value.AsString("source file"), dir)),
+            "images" => new ImagesSourceSpec(Path.GetFullPath(value.AsString("source images"), dir)),
+            "url" => new UrlSourceSpec(value.AsString("source url")),
+            "camera" => new CameraSourceSpec(
+                value.AsInt("camera", 0, 255),
+                map["width"]?.AsInt("width", 1, 16384),
+                map["height"]?.AsInt("height", 1, 16384),
+                map["fps"] is { } f ? Positive(f, "fps", 1000) : null),
+            _ => ReadPattern(value),
+        };
+        spec = spec with
+        {
+            Live = map["live"]?.AsBool("live"),
+            Realtime = map["realtime"]?.AsBool("realtime") ?? false,
+        };
+        return (spec, value.Location);
+    }
+
+    private static PatternSourceSpec ReadPattern(YNode node)
+    {
+        if (node is YScalar { IsNull: true }) return new PatternSourceSpec();
+        var map = node.AsMapping("pattern");
+        map.CheckKeys("pattern", PatternKeys);
+        var d = new PatternSourceSpec();
+        return new PatternSourceSpec(
+            map["width"]?.AsInt("pattern width", 1, 16384) ?? d.Width,
+            map["height"]?.AsInt("pattern height", 1, 16384) ?? d.Height,
+            map["fps"] is { } f ? Positive(f, "pattern fps", 1000) : d.Fps,
+            map["frames"]?.AsInt("pattern frames", 1, int.MaxValue) ?? d.Frames);
+    }
+
+    private static double Positive(YNode node, string what, double max)
+    {
+        var v = node.AsNumber(what);
+        if (v <= 0 || v > max) throw new ConfigException(node.Location, $"{what} must be above 0 and at most {max}, got {v}");
+        return v;
+    }
+
+    private static IReadOnlyList<ChainStep> ReadChain(YNode? node, string dir)
+    {
+        if (node is null || node is YScalar { IsNull: true }) return [];
+        var seq = node.AsSequence("chain");
+        var steps = new List<ChainStep>();
+        for (int i = 0; i < seq.Count; i++) steps.Add(new ChainStep(ReadStep(seq[i], dir), seq[i].Location));
+        return steps;
+    }
+
+    /// <summary>
+    /// One chain step: <c>filter: NAME|PATH</c> with overriding keys, a bare name, or an inline filter.
+    /// An override that gives weights (kernel, generator, …) replaces all of the filter's own weight keys.
+    /// </summary>
+    public static FilterDefinition ReadStep(YNode node, string dir)
+    {
+        if (node is YScalar scalar)
+        {
+            var reference = scalar.AsString("chain step");
+            return FilterLibrary.Load(reference, dir, node.Location);
+        }
+        var map = node.AsMapping("a chain step");
+        if (map["filter"] is not { } filterNode)
+            return FilterFileReader.Read(map, "inline");
+        var name = filterNode.AsString("filter");
+        var overrides = map.Entries.Where(e => e.Key.Value != "filter").ToList();
+        var unknown = overrides.FirstOrDefault(e => !FilterFileKeys.All.Contains(e.Key.Value));
+        if (unknown.Key is not null)
+            throw new ConfigException(unknown.Key.Location, $"unknown key '{unknown.Key.Value}' in a chain step{NameSuggestions.Hint(unknown.Key.Value, [.. FilterFileKeys.All, "filter"])}");
+        var (baseMap, defaultName) = FilterLibrary.Open(name, dir, filterNode.Location);
+        bool newWeights = overrides.Any(e => FilterFileKeys.KernelSources.Contains(e.Key.Value));
+        var merged = baseMap.With(overrides, newWeights ? FilterFileKeys.IsWeightKey : null);
+        return FilterFileReader.Read(merged, defaultName);
+    }
+
+    private static (SinkSpec Spec, SourceLocation Location) ReadSink(YNode node, int index, string dir)
+    {
+        string what = $"sinks[{index}]";
+        if (node is YScalar s && s.Value is "discard" or "display")
+            return (s.Value == "discard" ? new DiscardSinkSpec() : new DisplaySinkSpec("videoconv"), node.Location);
+        var map = node.AsMapping(what);
+        map.CheckKeys("a sink", SinkKeys);
+        var kinds = map.Entries.Where(e => SinkKinds.Contains(e.Key.Value)).ToList();
+        if (kinds.Count == 0) throw new ConfigException(map.Location, $"{what} needs one of: file, display, images, discard");
+        if (kinds.Count > 1) throw new ConfigException(kinds[1].Key.Location, $"{what} has both '{kinds[0].Key.Value}' and '{kinds[1].Key.Value}'; write one sink per list item");
+        var (key, value) = kinds[0];
+        if (key.Value != "file" && map.KeyNode("codec") is { } codecKey)
+            throw new ConfigException(codecKey.Location, "'codec' only applies to a file sink");
+        SinkSpec spec = key.Value switch
+        {
+            "file" => new FileSinkSpec(Path.GetFullPath(value.AsString("sink file"), dir), map["codec"] is { } c ? PreflightCheck.CheckCodec(c.AsString("codec"), c.Location) : null),
+            "images" => new ImagesSinkSpec(Path.GetFullPath(value.AsString("sink images"), dir)),
+            "display" => new DisplaySinkSpec(value is YScalar { IsNull: true } ? "videoconv" : value.AsString("display title")),
+            _ => new DiscardSinkSpec(),
+        };
+        return (spec, value.Location);
+    }
+}

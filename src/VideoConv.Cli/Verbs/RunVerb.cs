@@ -1,0 +1,103 @@
+using VideoConv.Cli.CommandLine;
+using VideoConv.Cli.Config;
+using VideoConv.Cli.Terminal;
+using VideoConv.Cli.Yaml;
+using VideoConv.Pipeline;
+using VideoConv.Pipeline.Specs;
+
+namespace VideoConv.Cli.Verbs;
+
+/// <summary><c>videoconv run CONFIG</c>: runs one pipeline with a live status line.</summary>
+internal static class RunVerb
+{
+    public static VerbDefinition Definition { get; } = new(
+        "run",
+        "Run a pipeline config (source -> filter chain -> sinks)",
+        [new("CONFIG", "Pipeline config (YAML); see configs/ for examples")],
+        [
+            new("input", "SOURCE", "Replace the source: a video file, an image glob, camera:N or a URL", Alias: "i"),
+            new("output", "FILE", "Replace all sinks with this video file (or an image pattern like out/%05d.png)", Alias: "o"),
+            new("stats-json", "FILE", "Write the run's statistics as JSON when it ends"),
+            new("overwrite", null, "Replace existing output files"),
+            new("watch", null, "Reload the chain when the config file changes (broken edits keep the running chain)"),
+            new("verbose", null, "Print details (and stack traces) on errors", Alias: "v"),
+        ],
+        RunAsync,
+        "Ctrl+C stops the run and finalizes the outputs; a second Ctrl+C quits at once.");
+
+    private static async Task<int> RunAsync(ParsedArguments args, CancellationToken cancellationToken)
+    {
+        var configPath = args.Argument("CONFIG");
+        var config = PipelineConfigReader.ReadFile(configPath);
+        if (args.Value("input") is { } input) config = ConfigOverrides.WithInput(config, input);
+        if (args.Value("output") is { } output) config = ConfigOverrides.WithOutput(config, output);
+        if (ConfigOverrides.DisplayUnavailable(config))
+        {
+            config = ConfigOverrides.WithFileInsteadOfDisplay(config, out var fallback);
+            Console.Error.WriteLine($"videoconv: no display (DISPLAY is not set); writing to {Filters.FilterLibrary.DisplayPath(fallback)} instead");
+        }
+        bool overwrite = args.Flag("overwrite");
+        PreflightCheck.Run(config, overwrite);
+        CreateOutputFolders(config.Sinks);
+        var statsPath = args.Value("stats-json");
+        if (statsPath is not null) PreflightCheck.CheckWritableFolder(Path.GetDirectoryName(Path.GetFullPath(statsPath))!, SourceLocation.CommandLine("--stats-json"));
+
+        var status = new StatusLine();
+        var options = new PipelineOptions { Overwrite = overwrite, Progress = status.Update };
+        bool verbose = args.Flag("verbose");
+        if (verbose) Console.Error.WriteLine($"videoconv: {DescribeSource(config.Source)} -> {config.Chain.Count} filter(s) -> {config.Sinks.Count} sink(s)");
+
+        PipelineStats stats;
+        await using (var pipeline = new VideoPipeline(config.ToSpec(), options))
+        {
+            using var watcher = args.Flag("watch")
+                ? new ChainWatcher(configPath, pipeline, PreflightCheck.KnownFormat(config.Source), status)
+                : null;
+            try
+            {
+                stats = await pipeline.RunAsync(cancellationToken);
+            }
+            catch (PipelineSpecException ex)
+            {
+                throw new ConfigException(config.Locate(ex.Subject), ex.Message, ex);
+            }
+            finally
+            {
+                status.Clear();
+            }
+        }
+        Console.Error.WriteLine($"videoconv: {StatusLine.Summary(stats)}");
+        if (statsPath is not null) StatsJsonFile.Write(stats, statsPath);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("videoconv: interrupted; outputs were finalized");
+            return VideoconvApp.Interrupted;
+        }
+        return VideoconvApp.Success;
+    }
+
+    /// <summary>Creates the folders file and image sinks write into (PreflightCheck has shown they can be created).</summary>
+    public static void CreateOutputFolders(IEnumerable<SinkSpec> sinks)
+    {
+        foreach (var sink in sinks)
+        {
+            var target = sink switch
+            {
+                FileSinkSpec f => f.Path,
+                ImagesSinkSpec i => i.Pattern,
+                _ => null,
+            };
+            if (target is not null) Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        }
+    }
+
+    public static string DescribeSource(SourceSpec source) => source switch
+    {
+        PatternSourceSpec p => $"pattern {p.Width}x{p.Height} @ {p.Fps} fps, {p.Frames} frames",
+        FileSourceSpec f => $"file {Filters.FilterLibrary.DisplayPath(f.Path)}",
+        ImagesSourceSpec i => $"images {Filters.FilterLibrary.DisplayPath(i.Glob)}",
+        CameraSourceSpec c => $"camera {c.Index}",
+        UrlSourceSpec u => $"url {u.Url}",
+        _ => source.GetType().Name,
+    };
+}

@@ -1,0 +1,17 @@
+using VideoConv.Cli.CommandLine;
+
+namespace VideoConv.Cli.Verbs;
+
+/// <summary>The verbs of <c>videoconv</c>, in help order. A new verb (e.g. <c>bench</c>) is one more line here.</summary>
+internal static class VerbRegistry
+{
+    public static IReadOnlyList<VerbDefinition> All { get; } =
+    [
+        RunVerb.Definition,
+        BatchVerb.Definition,
+        ImageVerb.Definition,
+        ValidateVerb.Definition,
+        FiltersVerb.Definition,
+        // BenchVerb.Definition,
+    ];
+}

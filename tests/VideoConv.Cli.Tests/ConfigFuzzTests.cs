@@ -1,0 +1,95 @@
+using CsCheck;
+using VideoConv.Cli.Config;
+using VideoConv.Cli.Filters;
+using VideoConv.Cli.Tests.TestSupport;
+using VideoConv.Cli.Yaml;
+
+namespace VideoConv.Cli.Tests;
+
+/// <summary>Random edits of valid configs and filter files never crash the reader: they load or raise a located error.</summary>
+public sealed class ConfigFuzzTests
+{
+    private static readonly string[] Seeds = LoadSeeds();
+
+    private static string[] LoadSeeds()
+    {
+        return Directory.GetFiles(Repository.Configs, "*.yaml")
+            .Concat(Directory.GetFiles(Repository.Filters, "*.yaml"))
+            .Order(StringComparer.Ordinal)
+            .Select(File.ReadAllText)
+            .ToArray();
+    }
+
+    private static readonly string[] Tokens =
+    [
+        "[", "]", "{", "}", ":", ",", "-", " ", "\n", "  ", "&a ", "*a", "!!str ", "|", ">", "'", "\"", "#", "~", "0", "-1", "1e999", ".nan",
+        "300", "9999999999", "1/0", "x", "kernel: ", "stride: ", "padding: ", "[[1,2],[3]]", "filter: ", "sobel", "null", "\t", "%",
+        "generator: box", "weights: [[[[1]]]]", "magnitude: {x: [[1]]}", "channels: [0, 0]", "size: 256", "pattern: {width: 1}",
+    ];
+
+    private static string Mutate(string text, int seed, int edits)
+    {
+        var rng = new Random(seed);
+        var s = text;
+        for (int e = 0; e < edits; e++)
+        {
+            int at = rng.Next(s.Length + 1);
+            switch (rng.Next(5))
+            {
+                case 0: // delete a short range
+                    s = s.Remove(Math.Min(at, s.Length), Math.Min(rng.Next(1, 8), s.Length - Math.Min(at, s.Length)));
+                    break;
+                case 1: // insert a token
+                    s = s.Insert(at, Tokens[rng.Next(Tokens.Length)]);
+                    break;
+                case 2: // replace a character
+                    if (s.Length > 0) s = s.Remove(Math.Min(at, s.Length - 1), 1).Insert(Math.Min(at, s.Length - 1), Tokens[rng.Next(Tokens.Length)]);
+                    break;
+                case 3: // duplicate a line
+                    var lines = s.Split('\n').ToList();
+                    int li = rng.Next(lines.Count);
+                    lines.Insert(li, lines[li]);
+                    s = string.Join('\n', lines);
+                    break;
+                default: // swap two lines
+                    var ls = s.Split('\n');
+                    int a = rng.Next(ls.Length), b = rng.Next(ls.Length);
+                    (ls[a], ls[b]) = (ls[b], ls[a]);
+                    s = string.Join('\n', ls);
+                    break;
+            }
+        }
+        return s;
+    }
+
+    /// <summary>Loads <paramref name="text"/> as the validate verb would; only <see cref="ConfigException"/> may escape.</summary>
+    private static void Load(string text)
+    {
+        try
+        {
+            var root = SafeYamlReader.ReadText(text, "fuzz.yaml");
+            if (root is YMapping map && !PipelineConfigReader.TopKeys.Any(map.Has))
+            {
+                FilterFileReader.Read(map, "fuzz");
+                return;
+            }
+            var config = PipelineConfigReader.Read(root, "fuzz.yaml", Path.GetTempPath());
+            if (PreflightCheck.KnownFormat(config.Source) is { } format) PreflightCheck.CheckChainGeometry(config.Chain, format);
+        }
+        catch (ConfigException ex)
+        {
+            Assert.True(ex.Location.Line >= 1 && ex.Location.Column >= 1, ex.Formatted);
+            Assert.False(string.IsNullOrWhiteSpace(ex.Message));
+        }
+    }
+
+    [Fact]
+    public void MutatedFiles_LoadOrRaiseALocatedError() =>
+        Gen.Select(Gen.Int[0, Seeds.Length - 1], Gen.Int, Gen.Int[1, 6])
+            .Sample((file, seed, edits) => Load(Mutate(Seeds[file], seed, edits)), iter: 3000);
+
+    [Fact]
+    public void RandomText_LoadsOrRaisesALocatedError() =>
+        Gen.String[Gen.Char["[]{}:,-&*!|>'\"# \n\t0123456789.abcdefgxyz"], 0, 200]
+            .Sample(Load, iter: 3000);
+}
