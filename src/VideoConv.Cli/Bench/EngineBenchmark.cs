@@ -21,7 +21,8 @@ public sealed record BenchSettings(int Width = 1920, int Height = 1080, int Chan
 /// <summary>
 /// Times the engine against OpenCV on identical generated frames: generic float kernels against
 /// <c>filter2D</c>, the Gaussian against <c>GaussianBlur</c>, the Sobel magnitude against
-/// <c>Sobel</c>×2 + <c>magnitude</c>. Each figure is the median of <see cref="BenchSettings.Iterations"/> runs after warm-up.
+/// <c>Sobel</c>×2 + <c>magnitude</c>. Each figure is the median of <see cref="BenchSettings.Iterations"/> runs after warm-up,
+/// ours and OpenCV's alternating so both see the same load.
 /// </summary>
 public static class EngineBenchmark
 {
@@ -81,8 +82,7 @@ public static class EngineBenchmark
         var worker = ConvolutionWorker.Create(filter, src.Format, scheduler);
         var ours = new Image(worker.Output);
         using var theirs = new Mat();
-        double oursMs = Median(iterations, () => worker.Apply(src, ours));
-        double cvMs = Median(iterations, () => openCv(theirs));
+        var (oursMs, cvMs) = MedianInterleaved(iterations, () => worker.Apply(src, ours), () => openCv(theirs));
         using var oursMat = Mat.FromPixelData(ours.Height, ours.Width, MatType.CV_8UC(ours.Channels), ours.Pointer);
         using var diff = new Mat();
         Cv2.Absdiff(oursMat, theirs, diff);
@@ -90,19 +90,29 @@ public static class EngineBenchmark
         return new BenchRow(name, size, oursMs, cvMs, (int)maxDiff, worker.Path);
     }
 
-    private static double Median(int iterations, Action action)
+    /// <summary>Median times of two actions run alternately, so both see the same machine load (shared machines are noisy).</summary>
+    private static (double A, double B) MedianInterleaved(int iterations, Action a, Action b)
     {
-        // Warm-up: JIT tiers, caches, worker wake-up; at least 10 runs and 300 ms.
+        // Warm-up: JIT tiers, caches, worker wake-up; at least 10 runs each and 300 ms.
         long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < 10 || Stopwatch.GetElapsedTime(start).TotalMilliseconds < 300; i++) action();
-        var times = new double[iterations];
+        for (int i = 0; i < 10 || Stopwatch.GetElapsedTime(start).TotalMilliseconds < 300; i++)
+        {
+            a();
+            b();
+        }
+        var ta = new double[iterations];
+        var tb = new double[iterations];
         for (int i = 0; i < iterations; i++)
         {
             long t0 = Stopwatch.GetTimestamp();
-            action();
-            times[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            a();
+            long t1 = Stopwatch.GetTimestamp();
+            b();
+            ta[i] = Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
+            tb[i] = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
         }
-        Array.Sort(times);
-        return times[iterations / 2];
+        Array.Sort(ta);
+        Array.Sort(tb);
+        return (ta[iterations / 2], tb[iterations / 2]);
     }
 }

@@ -12,6 +12,6 @@ internal static class VerbRegistry
         ImageVerb.Definition,
         ValidateVerb.Definition,
         FiltersVerb.Definition,
-        // BenchVerb.Definition,
+        BenchVerb.Definition,
     ];
 }

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using VideoConv.Cli.Bench;
+using VideoConv.Cli.CommandLine;
+
+namespace VideoConv.Cli.Verbs;
+
+/// <summary><c>videoconv bench</c>: our engine and OpenCV on the same generated frames, side by side.</summary>
+internal static class BenchVerb
+{
+    public static VerbDefinition Definition { get; } = new(
+        "bench",
+        "Time the engine against OpenCV on generated frames (same process, same frames)",
+        [],
+        [
+            new("size", "WxH", "Frame size (default 1920x1080)"),
+            new("channels", "N", "Channels: 1, 3 or 4 (default 3)"),
+            new("kernel", "K", "Generic kernel sizes to time, repeatable (default 3, 5, 7, 11)", Repeatable: true, Alias: "k"),
+            new("threads", "N", "Threads for both engines (default: all cores)"),
+            new("iterations", "N", "Timed runs per operation; the median is reported (default 30)"),
+            new("json", "FILE", "Also write the table as JSON ('-' for stdout only)"),
+            new("verbose", null, "Print details (and stack traces) on errors", Alias: "v"),
+        ],
+        RunAsync,
+        """
+        Each row times one operation on the same frame: generic float kernels against filter2D, the 5x5
+        Gaussian against GaussianBlur, the Sobel magnitude against Sobel x + Sobel y + magnitude. 'ratio' is
+        OpenCV's time over ours (above 1: we are faster); 'max diff' is the largest difference between the
+        two outputs, in 8-bit steps.
+        """);
+
+    private static Task<int> RunAsync(ParsedArguments args, CancellationToken cancellationToken)
+    {
+        var (width, height) = ParseSize(args.Value("size") ?? "1920x1080");
+        var kernels = args.Values("kernel").Select(k => int.TryParse(k, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v is >= 1 and <= 31
+            ? v : throw new UsageException($"--kernel must be a size from 1 to 31, got '{k}'")).ToList();
+        var settings = new BenchSettings(width, height,
+            Channels: args.Int("channels", 1, 4) is { } c && c != 2 ? c : args.Value("channels") is null ? 3 : throw new UsageException("--channels must be 1, 3 or 4"),
+            Threads: args.Int("threads", 1, 256) ?? 0,
+            Iterations: args.Int("iterations", 1, 10000) ?? 30,
+            KernelSizes: kernels.Count > 0 ? kernels : null);
+        string? json = args.Value("json");
+        bool quiet = json == "-";
+
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160; // keep rows on one line in logs
+        var table = new Table().Border(TableBorder.Rounded).Title("videoconv bench")
+            .AddColumn(new TableColumn("operation").NoWrap()).AddColumn(new TableColumn("frame").NoWrap())
+            .AddColumn(new TableColumn("ours ms").RightAligned().NoWrap()).AddColumn(new TableColumn("OpenCV ms").RightAligned().NoWrap())
+            .AddColumn(new TableColumn("ratio").RightAligned().NoWrap()).AddColumn(new TableColumn("max diff").RightAligned().NoWrap())
+            .AddColumn(new TableColumn("our path").NoWrap());
+        var rows = EngineBenchmark.Run(settings, row =>
+        {
+            if (!quiet) Console.Error.WriteLine($"  {row.Operation}: {row.OursMs:F2} ms vs {row.OpenCvMs:F2} ms");
+        });
+        foreach (var r in rows)
+            table.AddRow(r.Operation, r.FrameSize, r.OursMs.ToString("F2", CultureInfo.InvariantCulture), r.OpenCvMs.ToString("F2", CultureInfo.InvariantCulture),
+                $"{r.Ratio.ToString("F2", CultureInfo.InvariantCulture)}x", r.MaxDifference.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Path));
+        if (!quiet)
+        {
+            AnsiConsole.Write(table);
+            Console.WriteLine($"threads: {(settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount)}, vector width: {VideoConv.Core.Convolution.EngineInfo.VectorBits} bits");
+        }
+        if (json is not null)
+        {
+            var text = JsonSerializer.Serialize(rows.Select(r => new
+            {
+                operation = r.Operation, frame = r.FrameSize, ours_ms = Math.Round(r.OursMs, 3), opencv_ms = Math.Round(r.OpenCvMs, 3),
+                ratio = Math.Round(r.Ratio, 3), max_diff = r.MaxDifference, path = r.Path,
+            }), new JsonSerializerOptions { WriteIndented = true });
+            if (quiet) Console.Out.WriteLine(text);
+            else File.WriteAllText(json, text + Environment.NewLine);
+        }
+        return Task.FromResult(VideoconvApp.Success);
+    }
+
+    private static (int Width, int Height) ParseSize(string text)
+    {
+        var parts = text.Split('x', 'X');
+        if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var w)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var h) && w is >= 1 and <= 16384 && h is >= 1 and <= 16384)
+            return (w, h);
+        throw new UsageException($"--size must be WIDTHxHEIGHT (each 1..16384), got '{text}'");
+    }
+}
