@@ -72,7 +72,17 @@ public sealed class Kernel : IEquatable<Kernel>
         if (factor == 1f) return this;
         var data = new float[_weights.Length];
         for (int i = 0; i < data.Length; i++) data[i] = _weights[i] * factor;
-        return new Kernel(Height, Width, data);
+        var scaled = new Kernel(Height, Width, data);
+        if (_column is not null && _row is not null)
+        {
+            // Keep given factors when scaling the column reproduces the scaled weights exactly.
+            var column = _column.Select(c => c * factor).ToArray();
+            bool exact = true;
+            for (int y = 0; y < Height && exact; y++)
+                for (int x = 0; x < Width && exact; x++) exact = column[y] * _row[x] == data[y * Width + x];
+            if (exact) (scaled._column, scaled._row) = (column, _row);
+        }
+        return scaled;
     }
 
     /// <summary>True when every weight is an integer or a dyadic fraction k/2^n (n ≤ 16): sums of such weights times 8-bit pixels are exact in float32.</summary>
@@ -110,8 +120,27 @@ public sealed class Kernel : IEquatable<Kernel>
         int py = pivot / Width, px = pivot % Width;
         var col = new float[Height];
         var r = new float[Width];
-        for (int y = 0; y < Height; y++) col[y] = this[y, px];
-        for (int x = 0; x < Width; x++) r[x] = this[py, x] / p;
+        if (IsExactInFloat())
+        {
+            // Exact weights: split in integers (×2^16), so both factors stay exact: col = a / g, row = b·g / p,
+            // with a the pivot column, b the pivot row and g = gcd(a); b·g / p is integral for a rank-one kernel.
+            const float unit = 65536f;
+            var a = new long[Height];
+            long g = 0, pi = (long)(p * unit);
+            for (int y = 0; y < Height; y++) g = Gcd(g, Math.Abs(a[y] = (long)(this[y, px] * unit)));
+            for (int y = 0; y < Height; y++) col[y] = a[y] / g;
+            for (int x = 0; x < Width; x++)
+            {
+                long bx = (long)(this[py, x] * unit) * g;
+                if (bx % pi != 0) return false;
+                r[x] = (float)(bx / pi) / unit;
+            }
+        }
+        else
+        {
+            for (int y = 0; y < Height; y++) col[y] = this[y, px];
+            for (int x = 0; x < Width; x++) r[x] = this[py, x] / p;
+        }
         for (int y = 0; y < Height; y++)
             for (int x = 0; x < Width; x++)
                 if (col[y] * r[x] != this[y, x]) return false;
@@ -120,12 +149,18 @@ public sealed class Kernel : IEquatable<Kernel>
         row = r;
         return true;
 
+        static long Gcd(long x, long y)
+        {
+            while (y != 0) (x, y) = (y, x % y);
+            return x;
+        }
+
         static bool IsDyadic(float[] v)
         {
             foreach (var w in v)
             {
-                float s = w * 256f;
-                if (s != MathF.Round(s) || MathF.Abs(s) >= 32768f) return false;
+                float s = w * 65536f;
+                if (s != MathF.Round(s) || MathF.Abs(w) >= 32768f) return false;
             }
             return true;
         }
