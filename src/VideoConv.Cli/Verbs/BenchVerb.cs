@@ -20,6 +20,10 @@ internal static class BenchVerb
             new("threads", "N", "Threads for both engines (default: all cores)"),
             new("iterations", "N", "Timed runs per operation; the median is reported (default 30)"),
             new("json", "FILE", "Also write the table as JSON ('-' for stdout only)"),
+            new("pipeline", null, "Instead: end to end, 1080p H.264 → sharpen → MPEG-4 file, against the FFmpeg CLI (needs ffmpeg)"),
+            new("input", "FILE", "With --pipeline: the clip to use (default: a generated 1080p30 H.264 clip)"),
+            new("seconds", "N", "With --pipeline: length of the generated clip (default 10)"),
+            new("rounds", "N", "With --pipeline: how many times to run each job, alternating (default 2)"),
             new("verbose", null, "Print details (and stack traces) on errors", Alias: "v"),
         ],
         RunAsync,
@@ -30,7 +34,38 @@ internal static class BenchVerb
         two outputs, in 8-bit steps.
         """);
 
-    private static Task<int> RunAsync(ParsedArguments args, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ParsedArguments args, CancellationToken cancellationToken)
+    {
+        if (args.Flag("pipeline")) return await RunPipelineAsync(args, cancellationToken);
+        return RunEngine(args);
+    }
+
+    private static async Task<int> RunPipelineAsync(ParsedArguments args, CancellationToken cancellationToken)
+    {
+        var rows = await PipelineBenchmark.RunAsync(args.Value("input"), args.Int("seconds", 1, 600) ?? 10, args.Int("rounds", 1, 20) ?? 2,
+            line => Console.Error.WriteLine("  " + line), cancellationToken);
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;
+        var table = new Table().Border(TableBorder.Rounded).Title("videoconv bench --pipeline")
+            .AddColumn(new TableColumn("job").NoWrap()).AddColumn(new TableColumn("frames").RightAligned())
+            .AddColumn(new TableColumn("seconds").RightAligned()).AddColumn(new TableColumn("fps").RightAligned());
+        foreach (var r in rows)
+            table.AddRow(Markup.Escape(r.Job), r.Frames.ToString(CultureInfo.InvariantCulture),
+                r.Seconds.ToString("F2", CultureInfo.InvariantCulture), r.Fps.ToString("F1", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+        double ours = rows.Where(r => r.Job.StartsWith("VideoConv", StringComparison.Ordinal)).Max(r => r.Fps);
+        double theirs = rows.Where(r => r.Job.StartsWith("FFmpeg", StringComparison.Ordinal)).Max(r => r.Fps);
+        Console.WriteLine($"best of each: VideoConv {ours:F1} fps, FFmpeg CLI {theirs:F1} fps, ratio {ours / theirs:F2}x");
+        if (args.Value("json") is { } json)
+        {
+            var text = JsonSerializer.Serialize(rows.Select(r => new { job = r.Job, frames = r.Frames, seconds = Math.Round(r.Seconds, 3), fps = Math.Round(r.Fps, 2) }),
+                new JsonSerializerOptions { WriteIndented = true });
+            if (json == "-") Console.Out.WriteLine(text);
+            else await File.WriteAllTextAsync(json, text + Environment.NewLine, cancellationToken);
+        }
+        return VideoconvApp.Success;
+    }
+
+    private static int RunEngine(ParsedArguments args)
     {
         var (width, height) = ParseSize(args.Value("size") ?? "1920x1080");
         var kernels = args.Values("kernel").Select(k => int.TryParse(k, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v is >= 1 and <= 31
@@ -71,7 +106,7 @@ internal static class BenchVerb
             if (quiet) Console.Out.WriteLine(text);
             else File.WriteAllText(json, text + Environment.NewLine);
         }
-        return Task.FromResult(VideoconvApp.Success);
+        return VideoconvApp.Success;
     }
 
     private static (int Width, int Height) ParseSize(string text)
