@@ -33,9 +33,9 @@ public static class PipelineBenchmark
             string clip = input ?? Path.Combine(work, "clip-1080p-h264.mp4");
             if (input is null)
             {
-                log($"making a {seconds}s 1080p30 H.264 clip with ffmpeg (testsrc2 + film grain)…");
+                log($"making a {seconds}s 1080p30 H.264 clip with ffmpeg (testsrc2)…");
                 await Exec(ffmpeg, $"-hide_banner -loglevel error -y -f lavfi -i testsrc2=size=1920x1080:rate=30 -t {seconds} " +
-                                   $"-vf noise=alls=12:allf=t -c:v libx264 -preset veryfast -pix_fmt yuv420p \"{clip}\"", cancellationToken);
+                                   $"-c:v libx264 -preset veryfast -pix_fmt yuv420p \"{clip}\"", cancellationToken);
             }
             long frames = await CountFrames(clip, cancellationToken);
             var rows = new List<PipelineBenchRow>();

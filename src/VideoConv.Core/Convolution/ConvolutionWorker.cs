@@ -33,7 +33,6 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
     private readonly bool _needRaw;      // some pass reads the raw ring (direct, not separable)
     private readonly Scratch[] _scratch; // one per scheduler worker
     private readonly float[] _biasPerTarget;
-    private readonly IntegerSeparable[]? _integer; // exact integer two-pass form of every pass, when available
     private Image? _src, _dst;
 
     private ConvolutionWorker(FilterDefinition filter, ImageFormat input, BandScheduler scheduler, bool allowSeparable)
@@ -55,8 +54,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
         _biasPerTarget = new float[_passes.Length];
         for (int i = 0; i < _passes.Length; i++)
             _biasPerTarget[i] = filter.Bias + (filter.Mode == FilterMode.ChannelMix && filter.Layer!.Bias.Count > 0 ? filter.Layer.Bias[i] : 0f);
-        _integer = allowSeparable ? IntegerPasses(filter) : null;
-        Path = (_planar ? "planar" : "flat") + (_integer is not null ? " separable int16" : _passes.Any(p => p.Vertical is not null) ? " separable" : " direct")
+        Path = (_planar ? "planar" : "flat") + (_passes.Any(p => p.Vertical is not null) ? " separable" : " direct")
                + (_g.Stride.X > 1 ? " strided" : "") + $" simd{RowOps.VectorBits}";
         _scratch = new Scratch[scheduler.Workers];
         for (int w = 0; w < _scratch.Length; w++) _scratch[w] = new Scratch(this);
@@ -105,15 +103,10 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
             for (int oy = start; oy < end; oy++)
             {
                 int top = oy * sy, bottom = top + (kh - 1) * dy;
-                for (int pr = Math.Max(top, converted + 1); pr <= bottom; pr++)
-                {
-                    if (_integer is null) ConvertRow(pr, srcBase, s);
-                    else ConvertRowInteger(pr, srcBase, s);
-                }
+                for (int pr = Math.Max(top, converted + 1); pr <= bottom; pr++) ConvertRow(pr, srcBase, s);
                 converted = bottom;
                 byte* outRow = dstBase + (long)oy * _g.Output.RowBytes;
                 if (_planar) PlanarRow(top, s, srcBase, outRow, oy);
-                else if (_integer is not null) IntegerRow(top, s, srcBase, outRow, oy);
                 else FlatRow(top, s, srcBase, outRow, oy);
             }
         }
@@ -163,82 +156,6 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
     }
 
     private int RawRowFloats => _planar ? _rowLength * _g.InputChannels : _rowLength;
-
-    // Integer path: padded row pr as bytes, then each pass's horizontal sums (int16) into its ring slot.
-    private void ConvertRowInteger(int pr, byte* srcBase, Scratch s)
-    {
-        int slot = pr % _ringSize;
-        int sourceRow = _g.RowTable[pr];
-        int C = _g.InputChannels, Wp = _g.PaddedWidth, W = _g.Input.Width;
-        byte* line = s.ByteLine;
-        if (sourceRow < 0)
-        {
-            new Span<byte>(line, Wp * C).Fill((byte)_filter.BorderValue);
-        }
-        else
-        {
-            byte* row = srcBase + (long)sourceRow * _g.Input.RowBytes;
-            int j0 = Math.Clamp(_g.PadLeft, 0, Wp), j1 = Math.Clamp(_g.PadLeft + W, 0, Wp);
-            if (j1 > j0) Buffer.MemoryCopy(row + (long)(j0 - _g.PadLeft) * C, line + (long)j0 * C, (j1 - j0) * C, (j1 - j0) * C);
-            var cols = _g.ColumnTable;
-            for (int j = 0; j < Wp; j++)
-            {
-                if (j == j0 && j1 > j0) { j = j1 - 1; continue; }
-                int sc = cols[j];
-                for (int c = 0; c < C; c++) line[j * C + c] = sc < 0 ? (byte)_filter.BorderValue : row[sc * C + c];
-            }
-        }
-        for (int p = 0; p < _passes.Length; p++)
-        {
-            var integer = _integer![p];
-            fixed (short* w = integer.Row)
-                IntegerSeparable.Horizontal(line, s.Offsets[p], w, integer.Row.Length, s.ShortRing[p] + (long)slot * _outLength, _outLength);
-        }
-    }
-
-    private void IntegerRow(int top, Scratch s, byte* srcBase, byte* outRow, int oy)
-    {
-        short** rows = s.ShortRows;
-        int dy = _g.Dilation.Y;
-        for (int p = 0; p < _passes.Length; p++)
-        {
-            var integer = _integer![p];
-            for (int ky = 0; ky < integer.Column.Length; ky++)
-                rows[ky] = s.ShortRing[p] + (long)((top + ky * dy) % _ringSize) * _outLength;
-            if (_filter.Mode == FilterMode.Linear) integer.VerticalToBytes(rows, (int)_filter.Bias, outRow, _outLength);
-            else integer.VerticalToFloat(rows, s.Acc[p], _outLength);
-        }
-        if (_filter.Mode == FilterMode.GradientMagnitude)
-        {
-            RowOps.Magnitude(s.Acc[0], s.Acc[1], _outLength);
-            RowOps.Store(s.Acc[0], _filter.Bias, outRow, _outLength);
-        }
-        if (!_allSelected)
-        {
-            int C = _g.InputChannels;
-            byte* inRow = srcBase + (long)oy * _g.Input.RowBytes;
-            for (int i = 0; i < _outLength; i++)
-                if (!_selected[i % C]) outRow[i] = inRow[i];
-        }
-    }
-
-    // The integer form applies when every pass has one, outputs are contiguous, and bias and border value are whole bytes.
-    private IntegerSeparable[]? IntegerPasses(FilterDefinition filter)
-    {
-        if (!IntegerSeparable.Supported || _planar || _g.Stride.X != 1) return null;
-        if (filter.Bias != MathF.Round(filter.Bias) || MathF.Abs(filter.Bias) > 1024) return null;
-        if (filter.BorderValue != MathF.Round(filter.BorderValue) || filter.BorderValue is < 0 or > 255) return null;
-        var kernels = filter.Mode == FilterMode.GradientMagnitude ? filter.Kernels : [filter.Kernels[0]];
-        var result = new IntegerSeparable[kernels.Count];
-        for (int i = 0; i < kernels.Count; i++)
-        {
-            var integer = IntegerSeparable.TryCreate(kernels[i].Scaled(filter.Scale));
-            // The horizontal taps must be the float pass's taps (zero weights dropped there, kept here as zeros is fine).
-            if (integer is null || _passes[i].Vertical is null) return null;
-            result[i] = integer;
-        }
-        return result;
-    }
 
     private void FlatRow(int top, Scratch s, byte* srcBase, byte* outRow, int oy)
     {
@@ -378,43 +295,18 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
             Acc = new float*[w._passes.Length];
             for (int p = 0; p < w._passes.Length; p++)
             {
-                if (w._passes[p].Vertical is not null && w._integer is null) Horizontal[p] = Alloc((long)w._ringSize * w._outLength);
+                if (w._passes[p].Vertical is not null) Horizontal[p] = Alloc((long)w._ringSize * w._outLength);
                 Acc[p] = Alloc(w._outLength);
             }
             var rows = GC.AllocateArray<nint>(maxTaps, pinned: true);
             _keepAlive.Add(rows);
             Rows = (float**)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(rows));
-            if (w._integer is { } integer)
-            {
-                ByteLine = (byte*)Alloc(((long)w._g.PaddedWidth * w._g.InputChannels + 64) / 4);
-                ShortRing = new short*[integer.Length];
-                Offsets = new int*[integer.Length];
-                for (int p = 0; p < integer.Length; p++)
-                {
-                    ShortRing[p] = (short*)Alloc(((long)w._ringSize * w._outLength + 1) / 2);
-                    // Horizontal tap offsets into the padded byte row: kx·dilation·channels, every tap (zeros included).
-                    Offsets[p] = (int*)Alloc(integer[p].Row.Length);
-                    for (int x = 0; x < integer[p].Row.Length; x++) Offsets[p][x] = x * w._g.Dilation.X * w._g.InputChannels;
-                }
-                var shortRows = GC.AllocateArray<nint>(w._g.KernelHeight, pinned: true);
-                _keepAlive.Add(shortRows);
-                ShortRows = (short**)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(shortRows));
-            }
-            else
-            {
-                ShortRing = [];
-                Offsets = [];
-            }
             // When no pass is direct the raw ring is unused and rows are converted through Line instead.
             if (Raw is null) Raw = Line;
         }
 
         public float* Raw;
         public readonly float* Line;
-        public readonly byte* ByteLine;
-        public readonly short*[] ShortRing;
-        public readonly int*[] Offsets;
-        public readonly short** ShortRows;
         public readonly float*[] Horizontal;
         public readonly float*[] Acc;
         public readonly float** Rows;
