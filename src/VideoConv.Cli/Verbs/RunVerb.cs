@@ -53,6 +53,7 @@ internal static class RunVerb
             using var watcher = args.Flag("watch")
                 ? new ChainWatcher(configPath, pipeline, PreflightCheck.KnownFormat(config.Source), status)
                 : null;
+            if (watcher is not null) Console.Error.WriteLine($"videoconv: watching {Filters.FilterLibrary.DisplayPath(Path.GetFullPath(configPath))} for changes to the chain");
             try
             {
                 stats = await pipeline.RunAsync(cancellationToken);
