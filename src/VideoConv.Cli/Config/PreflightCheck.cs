@@ -134,7 +134,9 @@ public static class PreflightCheck
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException(at, $"output folder '{probe}' cannot be written: {ex.Message}");
+            throw new ConfigException(at, probe == folder
+                ? $"output folder '{folder}' cannot be written ({ex.GetType().Name}: {ex.Message})"
+                : $"output folder '{folder}' cannot be created: '{probe}' cannot be written ({ex.GetType().Name}: {ex.Message})");
         }
     }
 }
