@@ -81,8 +81,7 @@ internal static class BatchVerb
         try
         {
             task.StartTask();
-            PreflightCheck.Run(job.Config, overwrite);
-            RunVerb.CreateOutputFolders(job.Config.Sinks);
+            PreflightCheck.Run(job.Config, overwrite, createOutputFolders: true);
             var options = new PipelineOptions
             {
                 Overwrite = overwrite,
