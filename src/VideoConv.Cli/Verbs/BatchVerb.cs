@@ -104,7 +104,7 @@ internal static class BatchVerb
             {
                 ConfigException c => c.Location.Line > 0 ? c.Formatted : c.Message,
                 PipelineSpecException p => p.Message,
-                PipelineStageException s => $"{s.Stage}: {s.Message}",
+                PipelineStageException s => VideoconvApp.StageMessage(s),
                 FilterDefinitionException f => f.Message,
                 _ => ex.Message,
             };
