@@ -92,4 +92,16 @@ public sealed class HostileYamlTests : IDisposable
         var ex = ConfigAssert.Fails(_dir, "- just\n- a list\n");
         ConfigAssert.IsAt(ex, 1, 1, "must be a mapping");
     }
+
+    [Fact]
+    public void MappingWithManyKeys_IsReadInLinearTime()
+    {
+        // 200k distinct keys: a quadratic duplicate check would take minutes; the unknown-key error comes at once.
+        var yaml = new StringBuilder();
+        for (int i = 0; i < 200_000; i++) yaml.Append("k").Append(i).Append(": 1\n");
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var ex = ConfigAssert.Fails(_dir, yaml.ToString());
+        ConfigAssert.IsAt(ex, 1, 1, "unknown key 'k0'");
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(30), $"took {sw.Elapsed}");
+    }
 }

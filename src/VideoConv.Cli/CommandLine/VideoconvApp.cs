@@ -58,6 +58,10 @@ public static class VideoconvApp
         }
     }
 
+    /// <summary>"STAGE: message", without repeating a stage the message already names.</summary>
+    public static string StageMessage(PipelineStageException ex) =>
+        ex.Message.StartsWith(ex.Stage, StringComparison.Ordinal) ? ex.Message : $"{ex.Stage}: {ex.Message}";
+
     /// <summary>Prints <paramref name="ex"/> as one message (plus the stack trace with --verbose) and picks the exit code.</summary>
     public static int Report(string verb, Exception ex, bool verbose)
     {
@@ -83,7 +87,7 @@ public static class VideoconvApp
                 code = BadUsage;
                 break;
             case PipelineStageException s:
-                error.WriteLine($"videoconv: error: {s.Stage}: {s.Message}");
+                error.WriteLine($"videoconv: error: {StageMessage(s)}");
                 code = Failure;
                 break;
             case OperationCanceledException:

@@ -50,11 +50,12 @@ public static class ConfigOverrides
         && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY"));
 
     /// <summary>A display-only config with a file sink instead: <c>NAME-out.mkv</c> (FFV1) in the current folder, never overwriting.</summary>
-    public static PipelineConfig WithFileInsteadOfDisplay(PipelineConfig config, out string path)
+    public static PipelineConfig WithFileInsteadOfDisplay(PipelineConfig config, out string path, string? folder = null)
     {
+        folder ??= Environment.CurrentDirectory;
         var stem = Path.GetFileNameWithoutExtension(config.File) + "-out";
-        path = Path.GetFullPath(stem + ".mkv");
-        for (int i = 2; File.Exists(path); i++) path = Path.GetFullPath($"{stem}-{i}.mkv");
+        path = Path.GetFullPath(stem + ".mkv", folder);
+        for (int i = 2; File.Exists(path); i++) path = Path.GetFullPath($"{stem}-{i}.mkv", folder);
         return config with { Sinks = [new FileSinkSpec(path, "FFV1")], SinkLocations = [config.SinkLocations[0]] };
     }
 }

@@ -16,15 +16,23 @@ public static class PreflightCheck
     /// <summary>Codec names that mean H.264/H.265, which the bundled encoders do not provide.</summary>
     private static readonly string[] UnavailableCodecs = ["h264", "h.264", "avc1", "avc", "x264", "h265", "h.265", "hevc", "hvc1", "hev1", "x265"];
 
-    /// <summary>Throws <see cref="ConfigException"/> at the first problem found.</summary>
-    public static void Run(PipelineConfig config, bool overwrite)
+    /// <summary>
+    /// Throws <see cref="ConfigException"/> at the first problem found. With <paramref name="createOutputFolders"/>
+    /// (run, batch) missing output folders are created once shown creatable; without it (validate) nothing is
+    /// created and sinks whose folder does not exist yet are left out of the pipeline's own folder check.
+    /// </summary>
+    public static void Run(PipelineConfig config, bool overwrite, bool createOutputFolders = false)
     {
         CheckSource(config);
         CheckChain(config);
         for (int i = 0; i < config.Sinks.Count; i++) CheckSink(config.Sinks[i], config.SinkLocations[i], overwrite);
+        if (createOutputFolders) CreateOutputFolders(config.Sinks);
+        var spec = config.ToSpec();
+        if (!createOutputFolders)
+            spec = spec with { Sinks = spec.Sinks.Select(s => OutputFolder(s) is { } dir && !Directory.Exists(dir) ? new DiscardSinkSpec() : s).ToList() };
         try
         {
-            VideoPipeline.Validate(config.ToSpec(), overwrite);
+            VideoPipeline.Validate(spec, overwrite);
         }
         catch (PipelineSpecException ex)
         {
@@ -38,6 +46,21 @@ public static class PreflightCheck
         {
             // Before the pipeline implementation is merged its checks do not exist; ours above still ran.
         }
+    }
+
+    /// <summary>The folder a file or images sink writes into.</summary>
+    public static string? OutputFolder(SinkSpec sink) => sink switch
+    {
+        FileSinkSpec f => Path.GetDirectoryName(f.Path),
+        ImagesSinkSpec i => Path.GetDirectoryName(i.Pattern),
+        _ => null,
+    };
+
+    /// <summary>Creates the folders file and image sinks write into.</summary>
+    public static void CreateOutputFolders(IEnumerable<SinkSpec> sinks)
+    {
+        foreach (var sink in sinks)
+            if (OutputFolder(sink) is { } dir) Directory.CreateDirectory(dir);
     }
 
     /// <summary>The frame format the source will deliver, when it is known without opening a device or file.</summary>
@@ -101,6 +124,18 @@ public static class PreflightCheck
         {
             case FileSinkSpec f:
                 if (f.Codec is { } codec) CheckCodec(codec, at);
+                try
+                {
+                    Codecs.Resolve(f.Path, f.Codec); // the extension must have a default codec, or fit the one given
+                }
+                catch (PipelineSpecException ex)
+                {
+                    throw new ConfigException(at, ex.Message, ex);
+                }
+                catch (NotImplementedException)
+                {
+                    // Not merged yet (see Run).
+                }
                 if (Directory.Exists(f.Path)) throw new ConfigException(at, $"output '{f.Path}' is a folder; give a file name");
                 if (File.Exists(f.Path) && !overwrite)
                     throw new ConfigException(at, $"output '{f.Path}' already exists; pass --overwrite to replace it");
@@ -134,7 +169,9 @@ public static class PreflightCheck
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException(at, $"output folder '{probe}' cannot be written: {ex.Message}");
+            throw new ConfigException(at, probe == folder
+                ? $"output folder '{folder}' cannot be written ({ex.GetType().Name}: {ex.Message})"
+                : $"output folder '{folder}' cannot be created: '{probe}' cannot be written ({ex.GetType().Name}: {ex.Message})");
         }
     }
 }

@@ -36,6 +36,9 @@ public static class ImageFiles
     /// <summary>Throws unless <paramref name="path"/> has an extension we can write.</summary>
     public static void CheckWritable(string path)
     {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(folder)) throw new InputFileException($"cannot write '{path}': folder '{folder}' does not exist");
+        if (Directory.Exists(path)) throw new InputFileException($"cannot write '{path}': it is a folder");
         if (TextMatrixFile.IsTextMatrix(path)) return;
         if (Path.GetExtension(path).Length == 0 || !Cv2.HaveImageWriter(path))
             throw new InputFileException($"cannot write '{path}': unknown image type '{Path.GetExtension(path)}' (use .png, .pgm, .jpg, .bmp, .tif, .txt or .csv)");

@@ -81,8 +81,7 @@ internal static class BatchVerb
         try
         {
             task.StartTask();
-            PreflightCheck.Run(job.Config, overwrite);
-            RunVerb.CreateOutputFolders(job.Config.Sinks);
+            PreflightCheck.Run(job.Config, overwrite, createOutputFolders: true);
             var options = new PipelineOptions
             {
                 Overwrite = overwrite,
@@ -105,7 +104,7 @@ internal static class BatchVerb
             {
                 ConfigException c => c.Location.Line > 0 ? c.Formatted : c.Message,
                 PipelineSpecException p => p.Message,
-                PipelineStageException s => $"{s.Stage}: {s.Message}",
+                PipelineStageException s => VideoconvApp.StageMessage(s),
                 FilterDefinitionException f => f.Message,
                 _ => ex.Message,
             };

@@ -31,14 +31,9 @@ internal static class RunVerb
         var config = PipelineConfigReader.ReadFile(configPath);
         if (args.Value("input") is { } input) config = ConfigOverrides.WithInput(config, input);
         if (args.Value("output") is { } output) config = ConfigOverrides.WithOutput(config, output);
-        if (ConfigOverrides.DisplayUnavailable(config))
-        {
-            config = ConfigOverrides.WithFileInsteadOfDisplay(config, out var fallback);
-            Console.Error.WriteLine($"videoconv: no display (DISPLAY is not set); writing to {Filters.FilterLibrary.DisplayPath(fallback)} instead");
-        }
+        config = WithoutUnavailableDisplay(config, "writing to");
         bool overwrite = args.Flag("overwrite");
-        PreflightCheck.Run(config, overwrite);
-        CreateOutputFolders(config.Sinks);
+        PreflightCheck.Run(config, overwrite, createOutputFolders: true);
         var statsPath = args.Value("stats-json");
         if (statsPath is not null) PreflightCheck.CheckWritableFolder(Path.GetDirectoryName(Path.GetFullPath(statsPath))!, SourceLocation.CommandLine("--stats-json"));
 
@@ -53,6 +48,7 @@ internal static class RunVerb
             using var watcher = args.Flag("watch")
                 ? new ChainWatcher(configPath, pipeline, PreflightCheck.KnownFormat(config.Source), status)
                 : null;
+            if (watcher is not null) Console.Error.WriteLine($"videoconv: watching {Filters.FilterLibrary.DisplayPath(Path.GetFullPath(configPath))} for changes to the chain");
             try
             {
                 stats = await pipeline.RunAsync(cancellationToken);
@@ -76,19 +72,13 @@ internal static class RunVerb
         return VideoconvApp.Success;
     }
 
-    /// <summary>Creates the folders file and image sinks write into (PreflightCheck has shown they can be created).</summary>
-    public static void CreateOutputFolders(IEnumerable<SinkSpec> sinks)
+    /// <summary>A display-only config on a machine without a display gets a file sink instead, and says so.</summary>
+    public static PipelineConfig WithoutUnavailableDisplay(PipelineConfig config, string verb)
     {
-        foreach (var sink in sinks)
-        {
-            var target = sink switch
-            {
-                FileSinkSpec f => f.Path,
-                ImagesSinkSpec i => i.Pattern,
-                _ => null,
-            };
-            if (target is not null) Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        }
+        if (!ConfigOverrides.DisplayUnavailable(config)) return config;
+        config = ConfigOverrides.WithFileInsteadOfDisplay(config, out var fallback);
+        Console.Error.WriteLine($"videoconv: no display (DISPLAY is not set); {verb} {Filters.FilterLibrary.DisplayPath(fallback)} instead");
+        return config;
     }
 
     public static string DescribeSource(SourceSpec source) => source switch

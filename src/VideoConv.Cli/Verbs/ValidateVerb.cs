@@ -33,7 +33,7 @@ internal static class ValidateVerb
             Console.Out.WriteLine($"{display}: ok: filter '{def.Name}', {h}x{w} {Describe(def)}");
             return Task.FromResult(VideoconvApp.Success);
         }
-        var config = PipelineConfigReader.Read(root, display, Path.GetDirectoryName(full)!);
+        var config = RunVerb.WithoutUnavailableDisplay(PipelineConfigReader.Read(root, display, Path.GetDirectoryName(full)!), "run would write");
         PreflightCheck.Run(config, args.Flag("overwrite"));
         var output = PreflightCheck.KnownFormat(config.Source) is { } format
             ? $" -> {PreflightCheck.CheckChainGeometry(config.Chain, format)}"

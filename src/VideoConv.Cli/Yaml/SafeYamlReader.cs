@@ -91,12 +91,8 @@ public static class SafeYamlReader
             {
                 case StreamStart or StreamEnd or DocumentEnd:
                     continue;
-                case DocumentStart ds:
-                    if (!ds.IsImplicit || documents > 0)
-                    {
-                        if (++documents > 1) throw new ConfigException(at, "a file holds one YAML document; found a second '---'");
-                    }
-                    documents = Math.Max(documents, 1);
+                case DocumentStart:
+                    if (++documents > 1) throw new ConfigException(at, "a file holds one YAML document; found a second one (after '---')");
                     continue;
                 case AnchorAlias alias:
                     throw new ConfigException(at, $"aliases (*{alias.Value}) are not allowed: write the value out in full");
@@ -138,6 +134,7 @@ public static class SafeYamlReader
         public bool IsMapping { get; } = isMapping;
         public List<YNode> Items { get; } = [];
         public List<KeyValuePair<YScalar, YNode>> Entries { get; } = [];
+        private readonly HashSet<string> _keys = new(StringComparer.Ordinal); // a linear scan would make 100k keys quadratic
         private YScalar? _pendingKey;
 
         public void Add(YNode node)
@@ -150,7 +147,7 @@ public static class SafeYamlReader
             if (_pendingKey is null)
             {
                 if (node is not YScalar key) throw new ConfigException(node.Location, "mapping keys must be plain names, not lists or mappings");
-                if (Entries.Any(e => e.Key.Value == key.Value))
+                if (!_keys.Add(key.Value))
                     throw new ConfigException(key.Location, $"key '{key.Value}' appears twice in this mapping");
                 _pendingKey = key;
                 return;

@@ -20,7 +20,7 @@ public sealed class TempFolder : IDisposable
         return full;
     }
 
-    public string Combine(string name) => System.IO.Path.Combine(Path, name);
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 
     public void Dispose()
     {
