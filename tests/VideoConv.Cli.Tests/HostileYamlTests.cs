@@ -94,14 +94,13 @@ public sealed class HostileYamlTests : IDisposable
     }
 
     [Fact]
-    public void MappingWithManyKeys_IsReadInLinearTime()
+    public void MappingWithManyKeys_FailsAtTheFirstUnknownKey()
     {
-        // 200k distinct keys: a quadratic duplicate check would take minutes; the unknown-key error comes at once.
+        // 200k distinct keys: read in linear time (a quadratic duplicate check would make this test take
+        // minutes — visible in the suite's duration; timing itself is not asserted, per house style).
         var yaml = new StringBuilder();
         for (int i = 0; i < 200_000; i++) yaml.Append("k").Append(i).Append(": 1\n");
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         var ex = ConfigAssert.Fails(_dir, yaml.ToString());
         ConfigAssert.IsAt(ex, 1, 1, "unknown key 'k0'");
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(30), $"took {sw.Elapsed}");
     }
 }
