@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using VideoConv.Pipeline.Frames;
+using VideoConv.Pipeline.Sources;
+using VideoConv.Pipeline.Stats;
+
+namespace VideoConv.Pipeline.Stages;
+
+/// <summary>Reads frames from an <see cref="IFrameSource"/> into pooled frames, stamps the capture time, and paces realtime sources.</summary>
+internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> output, RunControl run, StageCounters counters, bool realtime)
+{
+    public const string StageName = "source";
+
+    private volatile FramePool? _pool;
+    private double _fps;
+    private long? _total;
+
+    public FramePool? Pool => _pool;
+    public double Fps => Volatile.Read(ref _fps);
+    public long? TotalFrames => _total;
+
+    public void Run()
+    {
+        var ct = run.SourceToken;
+        Exception? error = null;
+        try
+        {
+            source.Open(ct);
+            _total = source.TotalFrames;
+            Volatile.Write(ref _fps, source.Fps);
+            _pool = new FramePool(source.Format);
+            counters.Started();
+            long start = Stopwatch.GetTimestamp();
+            for (long n = 0; !ct.IsCancellationRequested; n++)
+            {
+                if (realtime && source.Fps > 0 && !WaitUntil(start + (long)(n / source.Fps * Stopwatch.Frequency), ct)) break;
+                var frame = _pool.Rent();
+                long t0 = Stopwatch.GetTimestamp();
+                bool got;
+                try { got = source.Read(frame, ct); }
+                catch { frame.Release(); throw; }
+                if (!got) { frame.Release(); break; }
+                frame.Sequence = n;
+                frame.CaptureTimestamp = Stopwatch.GetTimestamp();
+                counters.FrameDone(t0);
+                try { FrameChannels.Write(output, frame, ct); }
+                catch (OperationCanceledException) { frame.Release(); break; }
+            }
+        }
+        catch (Exception) when (ct.IsCancellationRequested && !run.Failed)
+        {
+            // Stopped while blocked in the source (e.g. ffmpeg killed by the stop): a stop, not a failure.
+        }
+        catch (Exception ex)
+        {
+            run.Fail(StageName, ex);
+            error = ex;
+        }
+        finally
+        {
+            counters.Stopped();
+            output.TryComplete(error);
+        }
+    }
+
+    // Cancellable pacing wait (not synchronisation): false when cancelled first.
+    private static bool WaitUntil(long dueTimestamp, CancellationToken ct)
+    {
+        long remaining = dueTimestamp - Stopwatch.GetTimestamp();
+        if (remaining <= 0) return !ct.IsCancellationRequested;
+        int ms = (int)Math.Ceiling(remaining * 1000.0 / Stopwatch.Frequency);
+        return !ct.WaitHandle.WaitOne(ms);
+    }
+}
