@@ -41,10 +41,11 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
                 catch { frame.Release(); throw; }
                 if (!got) { frame.Release(); break; }
                 frame.Sequence = n;
-                frame.CaptureTimestamp = Stopwatch.GetTimestamp();
-                counters.FrameDone(t0);
+                long captured = frame.CaptureTimestamp = Stopwatch.GetTimestamp();
+                // Counted once handed over: a frame read but abandoned by a stop is not "in".
                 try { FrameChannels.Write(output, frame, ct); }
                 catch (OperationCanceledException) { frame.Release(); break; }
+                counters.FrameDone(t0, captured);
             }
         }
         catch (Exception) when (ct.IsCancellationRequested && !run.Failed)

@@ -16,9 +16,12 @@ internal sealed class StageCounters(string name, Func<int>? queueDepth = null)
     public void Stopped() => Interlocked.Exchange(ref _stopTimestamp, Stopwatch.GetTimestamp());
 
     /// <summary>One frame done; <paramref name="since"/> is the timestamp when work on it began.</summary>
-    public void FrameDone(long since)
+    public void FrameDone(long since) => FrameDone(since, Stopwatch.GetTimestamp());
+
+    /// <summary>One frame done; work on it ran from <paramref name="since"/> to <paramref name="until"/>.</summary>
+    public void FrameDone(long since, long until)
     {
-        Interlocked.Add(ref _busyTicks, Stopwatch.GetTimestamp() - since);
+        Interlocked.Add(ref _busyTicks, until - since);
         Interlocked.Increment(ref _frames);
     }
 
