@@ -1,0 +1,11 @@
+namespace VideoConv.Pipeline.Tests.Support;
+
+/// <summary>A fact that is skipped, visibly and with the reason, when a tool it needs is not on PATH.</summary>
+public sealed class RequiresToolsFactAttribute : FactAttribute
+{
+    public RequiresToolsFactAttribute(params string[] tools)
+    {
+        var missing = tools.Where(t => !TestMedia.HaveTool(t)).ToArray();
+        if (missing.Length > 0) Skip = $"skipped: needs {string.Join(", ", missing)} on PATH (not installed here)";
+    }
+}
