@@ -14,6 +14,7 @@ internal sealed class PatternSource : IFrameSource
     private readonly int _frames;
     private byte[] _gradient = [];   // two periods of a BGR ramp, so any row is one contiguous slice
     private long _next;
+    private static readonly Scalar[] Bars = [Scalar.White, Scalar.Yellow, Scalar.Cyan, Scalar.Lime, Scalar.Magenta, Scalar.Red, Scalar.Blue, Scalar.Black];
 
     public PatternSource(int width, int height, double fps, int frames)
     {
@@ -61,7 +62,7 @@ internal sealed class PatternSource : IFrameSource
 
         var m = frame.Mat;
         // Colour bars along the top eighth.
-        Scalar[] bars = [Scalar.White, Scalar.Yellow, Scalar.Cyan, Scalar.Lime, Scalar.Magenta, Scalar.Red, Scalar.Blue, Scalar.Black];
+        var bars = Bars;
         int barH = Math.Max(2, h / 8);
         for (int i = 0; i < bars.Length; i++)
             Cv2.Rectangle(m, new Rect(i * w / bars.Length, 0, w / bars.Length + 1, barH), bars[i], -1);
