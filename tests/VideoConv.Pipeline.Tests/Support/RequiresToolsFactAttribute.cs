@@ -9,3 +9,12 @@ public sealed class RequiresToolsFactAttribute : FactAttribute
         if (missing.Length > 0) Skip = $"skipped: needs {string.Join(", ", missing)} on PATH (not installed here)";
     }
 }
+
+/// <summary>A fact that is skipped, visibly, when a path exists (e.g. a camera device the test assumes absent).</summary>
+public sealed class RequiresAbsentPathFactAttribute : FactAttribute
+{
+    public RequiresAbsentPathFactAttribute(string path)
+    {
+        if (File.Exists(path) || Directory.Exists(path)) Skip = $"skipped: {path} exists on this machine";
+    }
+}
