@@ -14,13 +14,19 @@ namespace VideoConv.Pipeline.Frames;
 /// </remarks>
 internal sealed class Frame : IDisposable
 {
+    private static long s_liveMats;
     private int _refs;
+    private int _disposed;
+
+    /// <summary>Native Mat headers held by frames in this process right now (tests check nothing leaks).</summary>
+    public static long LiveMats => Interlocked.Read(ref s_liveMats);
 
     internal Frame(FramePool pool, ImageFormat format)
     {
         Pool = pool;
         Image = new Image(format);
         Mat = Mat.FromPixelData(format.Height, format.Width, MatType.CV_8UC(format.Channels), Image.Pointer);
+        Interlocked.Increment(ref s_liveMats);
     }
 
     public FramePool Pool { get; }
@@ -58,5 +64,10 @@ internal sealed class Frame : IDisposable
         else if (left < 0) throw new InvalidOperationException($"frame {Sequence} released more often than it was retained");
     }
 
-    public void Dispose() => Mat.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        Mat.Dispose();
+        Interlocked.Decrement(ref s_liveMats);
+    }
 }

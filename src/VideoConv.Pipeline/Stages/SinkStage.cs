@@ -20,7 +20,7 @@ internal sealed class SinkStage(IFrameSink sink, ChannelReader<Frame> input, Run
         try
         {
             counters.Started();
-            while (FrameChannels.Read(input, out var frame, run.FailToken))
+            while (!run.Failed && FrameChannels.Read(input, out var frame, run.FailToken))
             {
                 try
                 {

@@ -53,6 +53,15 @@ public class PoolingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RunAsync_AfterRun_LeavesNoNativeMatAlive()
+    {
+        long before = Frame.LiveMats;
+        var spec = new PipelineSpec(new PatternSourceSpec(64, 48, 30, 50), [TestMedia.Sharpen], [new DiscardSinkSpec(), new DiscardSinkSpec()]);
+        await new VideoPipeline(spec, new PipelineOptions()).RunAsync(CancellationToken.None);
+        Assert.Equal(before, Frame.LiveMats);
+    }
+
+    [Fact]
     public void Release_LastReference_ReturnsFrameToPoolForReuse()
     {
         using var pool = new FramePool(new(8, 8, 3));

@@ -153,6 +153,22 @@ public class StagePlumbingTests
     }
 
     [Fact]
+    public async Task RequestStop_FromSink_EndsRunCleanlyLikeCancellation()
+    {
+        // What the display sink does on 'q' or Esc.
+        VideoPipeline? pipeline = null;
+        var sink = new RecordingSink { OnWrite = f => { if (f.Sequence == 10) ((ISinkHost)pipeline!).RequestStop(); } };
+        using var source = new CountingSource(1_000_000);
+        pipeline = new VideoPipeline(Spec(1), new PipelineOptions(), new PipelineSeams { Source = () => source, Sink = (_, _) => sink });
+
+        var stats = await pipeline.RunAsync(CancellationToken.None);
+
+        Assert.True(stats.Stopped);
+        Assert.True(sink.Completed && !sink.Aborted);
+        Assert.Equal(stats.FramesIn, stats.FramesOut);
+    }
+
+    [Fact]
     public async Task ReplaceChain_MidRun_SwapsBetweenFramesAndNeverMixes()
     {
         using var source = new CountingSource(60);
