@@ -93,7 +93,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
                 sinks.Add(_seams.Sink?.Invoke(Spec.Sinks[i], i) ?? FrameSinks.Create(Spec.Sinks[i], Options.Overwrite, this));
             source = _seams.Source?.Invoke() ?? FrameSources.Create(Spec.Source);
             bool realtime = Spec.Source.Realtime && Spec.Source is FileSourceSpec or PatternSourceSpec or ImagesSourceSpec;
-            _source = new SourceStage(source, _sourceOut.Writer, run, _sourceCounters, realtime);
+            _source = new SourceStage(source, _sourceOut.Writer, run, _sourceCounters, realtime, _filter.Prepare);
             _filter.Attach(run);
             _run = run;
             Interlocked.Exchange(ref _startTimestamp, Stopwatch.GetTimestamp());

@@ -62,6 +62,39 @@ internal sealed class FilterStage(
         }
     }
 
+    /// <summary>
+    /// Called by the source once its format is known, before its first frame: builds the chain and runs it
+    /// once on a blank frame, so the first real frame does not pay for construction and JIT (a live source
+    /// would drop frames meanwhile). A chain that cannot be built is left for the first frame, where the
+    /// failure is reported as this stage's.
+    /// </summary>
+    public void Prepare(ImageFormat format)
+    {
+        IReadOnlyList<FilterDefinition> definitions;
+        lock (_gate)
+        {
+            if (_input is not null) return;
+            definitions = _definitions;
+        }
+        IFrameFilter filter;
+        try
+        {
+            filter = factory(definitions, format);
+            filter.Apply(new Image(format), new Image(filter.Output));
+        }
+        catch (Exception ex) when (ex is FilterDefinitionException or ArgumentException)
+        {
+            return;   // rebuilt, and reported, at the first frame
+        }
+        lock (_gate)
+        {
+            if (_input is not null || !ReferenceEquals(definitions, _definitions)) return;   // replaced meanwhile
+            _input = format;
+            _output = filter.Output;
+            _pending = filter;
+        }
+    }
+
     public void Run()
     {
         var run = _run ?? throw new InvalidOperationException("filter stage not attached to a run");

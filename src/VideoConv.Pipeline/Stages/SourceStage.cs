@@ -7,7 +7,8 @@ using VideoConv.Pipeline.Stats;
 namespace VideoConv.Pipeline.Stages;
 
 /// <summary>Reads frames from an <see cref="IFrameSource"/> into pooled frames, stamps the capture time, and paces realtime sources.</summary>
-internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> output, RunControl run, StageCounters counters, bool realtime)
+/// <param name="opened">Told the frame format once the source is open, before its first frame (the filter prepares its chain).</param>
+internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> output, RunControl run, StageCounters counters, bool realtime, Action<VideoConv.Core.Imaging.ImageFormat> opened)
 {
     public const string StageName = "source";
 
@@ -29,6 +30,7 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
             _total = source.TotalFrames;
             Volatile.Write(ref _fps, source.Fps);
             _pool = new FramePool(source.Format);
+            opened(source.Format);
             counters.Started();
             long start = Stopwatch.GetTimestamp();
             for (long n = 0; !ct.IsCancellationRequested; n++)
