@@ -18,6 +18,7 @@ internal sealed record PipelineSeams
     public Func<IFrameSource>? Source { get; init; }
     public Func<SinkSpec, int, IFrameSink?>? Sink { get; init; }
     public FilterFactory? Filter { get; init; }
+    public TimeSpan SourceGracePeriod { get; init; } = VideoPipeline.DefaultSourceGracePeriod;
 }
 
 /// <summary>
@@ -37,6 +38,9 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
     private SourceStage? _source;
     private RunControl? _run;
     private long _startTimestamp, _endTimestamp;
+
+    /// <summary>How long a stopped run waits for a source stuck in a blocking read before returning without it (the source then cleans up on its own).</summary>
+    internal static readonly TimeSpan DefaultSourceGracePeriod = TimeSpan.FromSeconds(2);
     private int _started;
 
     public VideoPipeline(PipelineSpec spec, PipelineOptions options) : this(spec, options, new PipelineSeams()) { }
@@ -98,14 +102,23 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
             _run = run;
             Interlocked.Exchange(ref _startTimestamp, Stopwatch.GetTimestamp());
 
-            var threads = new List<Task> { StartThread("videoconv source", _source.Run), StartThread("videoconv filter", _filter.Run) };
+            var sourceThread = StartThread("videoconv source", _source.Run);
+            source = null;   // the source stage owns it now
+            var downstream = new List<Task> { StartThread("videoconv filter", _filter.Run) };
             for (int i = 0; i < sinks.Count; i++)
             {
                 var sinkStage = new SinkStage(sinks[i], _sinkIn[i].Reader, run, _sinkCounters[i], _latency, () => _source.Fps);
-                threads.Add(StartThread($"videoconv {sinkStage.Name}", sinkStage.Run));
+                downstream.Add(StartThread($"videoconv {sinkStage.Name}", sinkStage.Run));
             }
+            // On stop or failure, end the source's channel at once: downstream drains and finalizes even
+            // when the source is blocked in a native read that cannot be interrupted (a FIFO with a silent writer).
+            using (run.SourceToken.Register(() => _sourceOut.Writer.TryComplete()))
             using (var progress = Options.Progress is null ? null : new Timer(_ => ReportProgress(run), null, 250, 250))
-                await Task.WhenAll(threads).ConfigureAwait(false);
+            {
+                await Task.WhenAll(downstream).ConfigureAwait(false);
+                if (!sourceThread.IsCompleted)
+                    await Task.WhenAny(sourceThread, Task.Delay(_seams.SourceGracePeriod)).ConfigureAwait(false);
+            }
             Interlocked.Exchange(ref _endTimestamp, Stopwatch.GetTimestamp());
             Options.Progress?.Invoke(Snapshot());
         }
@@ -115,8 +128,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
             FrameChannels.Drain(_sourceOut.Reader);
             foreach (var c in _sinkIn) FrameChannels.Drain(c.Reader);
             foreach (var s in sinks) s.Dispose();
-            source?.Dispose();
-            _source?.Pool?.Dispose();
+            source?.Dispose();   // only when the run failed to start
             foreach (var p in _filter.Pools) p.Dispose();
             _run = null;
         }

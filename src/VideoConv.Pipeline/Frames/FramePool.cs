@@ -10,7 +10,6 @@ namespace VideoConv.Pipeline.Frames;
 internal sealed class FramePool : IDisposable
 {
     private readonly ConcurrentQueue<Frame> _free = new();
-    private readonly ConcurrentBag<Frame> _all = new();
     private long _created, _rented, _returned;
     private volatile bool _disposed;
 
@@ -37,7 +36,6 @@ internal sealed class FramePool : IDisposable
         if (!_free.TryDequeue(out var frame))
         {
             frame = new Frame(this, Format);
-            _all.Add(frame);
             Interlocked.Increment(ref _created);
         }
         frame.ResetReferences();
@@ -50,16 +48,17 @@ internal sealed class FramePool : IDisposable
     internal void Return(Frame frame)
     {
         Interlocked.Increment(ref _returned);
-        if (_disposed) frame.Dispose();
-        else _free.Enqueue(frame);
+        _free.Enqueue(frame);
+        // Disposed meanwhile: whoever sees the flag after enqueueing frees what is idle.
+        if (_disposed)
+            while (_free.TryDequeue(out var idle)) idle.Dispose();
     }
 
-    /// <summary>Disposes every frame this pool created (their Mats are native objects).</summary>
+    /// <summary>Disposes the idle frames (their Mats are native objects); frames still held are disposed when returned.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var f in _all) f.Dispose();
-        _free.Clear();
+        while (_free.TryDequeue(out var frame)) frame.Dispose();
     }
 }

@@ -6,7 +6,7 @@ using VideoConv.Pipeline.Stats;
 
 namespace VideoConv.Pipeline.Stages;
 
-/// <summary>Reads frames from an <see cref="IFrameSource"/> into pooled frames, stamps the capture time, and paces realtime sources.</summary>
+/// <summary>Reads frames from an <see cref="IFrameSource"/> into pooled frames, stamps the capture time, and paces realtime sources. Owns (and disposes) the source.</summary>
 /// <param name="opened">Told the frame format once the source is open, before its first frame (the filter prepares its chain).</param>
 internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> output, RunControl run, StageCounters counters, bool realtime, Action<VideoConv.Core.Imaging.ImageFormat> opened)
 {
@@ -46,7 +46,12 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
                 long captured = frame.CaptureTimestamp = Stopwatch.GetTimestamp();
                 // Counted once handed over: a frame read but abandoned by a stop is not "in".
                 try { FrameChannels.Write(output, frame, ct); }
-                catch (OperationCanceledException) { frame.Release(); break; }
+                catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+                {
+                    // Stopped (the pipeline may have completed this channel for us): the frame was not handed over.
+                    frame.Release();
+                    break;
+                }
                 counters.FrameDone(t0, captured);
             }
         }
@@ -56,13 +61,19 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
         }
         catch (Exception ex)
         {
-            run.Fail(StageName, ex);
+            // Complete with the error before failing the run, so downstream sees this error, not a plain end.
             error = ex;
+            output.TryComplete(ex);
+            run.Fail(StageName, ex);
         }
         finally
         {
             counters.Stopped();
             output.TryComplete(error);
+            // This stage owns the source and its pool: if it was abandoned while blocked in a native read,
+            // it still cleans up here once the read returns. Frames still downstream are freed on return.
+            source.Dispose();
+            _pool?.Dispose();
         }
     }
 

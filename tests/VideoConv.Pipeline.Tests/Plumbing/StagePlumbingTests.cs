@@ -35,6 +35,7 @@ public class StagePlumbingTests
                     Assert.True(s.Completed);
                 }
                 Assert.Equal(0, pipeline.FramesOutstanding);
+                Assert.True(source.IsDisposed);
             }, iter: 25, threads: 1);
     }
 
@@ -150,6 +151,25 @@ public class StagePlumbingTests
         Assert.Equal(Enumerable.Range(0, (int)stats.FramesOut), sink.Sequences);
         Assert.InRange(stats.FramesIn, 21, 21 + 3 * new PipelineOptions().QueueCapacity);
         Assert.Equal(0, pipeline.FramesOutstanding);
+    }
+
+    [Fact]
+    public async Task RunAsync_CancelledWhileSourceBlocksInRead_FinalizesWithoutWaitingForSource()
+    {
+        using var cts = new CancellationTokenSource();
+        var sink = new RecordingSink { OnWrite = f => { if (f.Sequence == 9) cts.Cancel(); } };
+        var source = new StuckSource(10);
+        var pipeline = new VideoPipeline(Spec(1), new PipelineOptions(),
+            new PipelineSeams { Source = () => source, Sink = (_, _) => sink, SourceGracePeriod = TimeSpan.FromMilliseconds(100) });
+
+        var stats = await pipeline.RunAsync(cts.Token);
+
+        Assert.True(stats.Stopped);
+        Assert.True(sink.Completed && !sink.Aborted);
+        Assert.Equal(10, stats.FramesOut);
+        Assert.False(source.Disposed.IsSet);          // still stuck in its read
+        source.Unblock();
+        Assert.True(source.Disposed.Wait(TimeSpan.FromSeconds(30)), "the abandoned source never cleaned up");
     }
 
     [Fact]

@@ -36,7 +36,31 @@ internal sealed class CountingSource(int frames, int width = 32, int height = 24
 
     public static int SequenceOf(Image image) => image.Data[0] | (image.Data[1] << 8);
 
-    public void Dispose() => Ended.Dispose();
+    public bool IsDisposed { get; private set; }
+    public void Dispose() => IsDisposed = true;   // Ended stays usable: the pipeline disposes sources before tests look at them
+}
+
+/// <summary>Delivers <c>frames</c> frames, then blocks in <see cref="Read"/> ignoring cancellation (as a native read from a silent FIFO does) until <see cref="Unblock"/>.</summary>
+internal sealed class StuckSource(int frames) : IFrameSource
+{
+    private readonly ManualResetEventSlim _unblock = new();
+    private int _next;
+    public ManualResetEventSlim Disposed { get; } = new();
+    public ImageFormat Format { get; } = new(16, 16, 3);
+    public double Fps => 30;
+    public long? TotalFrames => null;
+    public void Open(CancellationToken cancellationToken) { }
+
+    public bool Read(Frame frame, CancellationToken cancellationToken)
+    {
+        if (_next == frames) _unblock.Wait();
+        if (_next >= frames) return false;
+        CountingSource.Stamp(frame.Image, _next++);
+        return true;
+    }
+
+    public void Unblock() => _unblock.Set();
+    public void Dispose() => Disposed.Set();
 }
 
 /// <summary>Records the sequence number stamped in each frame; optionally throws at a frame, or waits on a gate before each write.</summary>
