@@ -141,6 +141,12 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
     public void ReplaceChain(IReadOnlyList<FilterDefinition> chain) => _filter.Replace(chain);
 
     /// <summary>Current statistics (zeros before the run starts).</summary>
+    /// <remarks>
+    /// <c>FramesIn</c>: frames the source handed on. <c>FramesOut</c>: frames written by the busiest sink
+    /// (with one sink, simply the frames it wrote). <c>Dropped</c>: drops on every queue (live only), so
+    /// with one sink <c>FramesIn = FramesOut + Dropped</c>. <c>Fps</c>: <c>FramesOut</c> over elapsed time.
+    /// Latency: capture to the end of a sink's write, over all sinks, from a fixed-size histogram.
+    /// </remarks>
     public PipelineStats Snapshot()
     {
         long start = Interlocked.Read(ref _startTimestamp), end = Interlocked.Read(ref _endTimestamp);

@@ -18,6 +18,8 @@ internal static class SpecValidator
             catch (FilterDefinitionException ex) { throw new PipelineSpecException($"chain[{i}]", ex.Message); }
         }
         if (spec.Sinks.Count == 0) throw new PipelineSpecException("sinks", "at least one sink is needed (file, display, images or discard)");
+        if (spec.Sinks.Count(s => s is DisplaySinkSpec) > 1)
+            throw new PipelineSpecException("sinks", "only one display sink per pipeline: OpenCV's windows are driven from one thread");
         for (int i = 0; i < spec.Sinks.Count; i++)
             ValidateSink(spec.Sinks[i], $"sinks[{i}]", overwrite);
         var files = spec.Sinks.OfType<FileSinkSpec>().Select(f => Path.GetFullPath(f.Path)).ToList();

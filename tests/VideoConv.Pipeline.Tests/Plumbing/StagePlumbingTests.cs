@@ -241,6 +241,30 @@ public class StagePlumbingTests
     }
 
     [Fact]
+    public async Task ReplaceChain_ChangingSizeWithoutFileSink_SinksReceiveNewFormat()
+    {
+        using var source = new CountingSource(40, width: 32, height: 24);
+        VideoPipeline? pipeline = null;
+        var widths = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var sink = new RecordingSink
+        {
+            OnWrite = f =>
+            {
+                widths.Enqueue(f.Format.Width);
+                if (f.Sequence == 5) pipeline!.ReplaceChain([TestMedia.Downscale]);
+            },
+        };
+        pipeline = new VideoPipeline(Spec(1), new PipelineOptions(), new PipelineSeams { Source = () => source, Sink = (_, _) => sink });
+
+        var stats = await pipeline.RunAsync(CancellationToken.None);
+
+        Assert.Equal(40, stats.FramesOut);
+        Assert.Equal(32, widths.First());
+        Assert.Equal(16, widths.Last());
+        Assert.Equal(0, pipeline.FramesOutstanding);
+    }
+
+    [Fact]
     public void ReplaceChain_InvalidDefinitionBeforeRun_ThrowsFilterDefinitionException()
     {
         var pipeline = new VideoPipeline(Spec(1), new PipelineOptions());

@@ -90,6 +90,12 @@ public class ValidationTests
     }
 
     [Fact]
+    public void Validate_TwoDisplaySinks_Refuses()
+    {
+        Assert.Equal("sinks", Refused(Spec(new PatternSourceSpec(), new DisplaySinkSpec("a"), new DisplaySinkSpec("b"))).Subject);
+    }
+
+    [Fact]
     public void Validate_NoSinks_Refuses()
     {
         Assert.Equal("sinks", Refused(Spec(new PatternSourceSpec())).Subject);
