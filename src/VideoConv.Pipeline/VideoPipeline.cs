@@ -120,7 +120,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
                     await Task.WhenAny(sourceThread, Task.Delay(_seams.SourceGracePeriod)).ConfigureAwait(false);
             }
             Interlocked.Exchange(ref _endTimestamp, Stopwatch.GetTimestamp());
-            Options.Progress?.Invoke(Snapshot());
+            ReportProgress(run);   // the final figures
         }
         finally
         {

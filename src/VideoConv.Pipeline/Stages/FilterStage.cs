@@ -126,8 +126,10 @@ internal sealed class FilterStage(
         }
         catch (Exception ex)
         {
-            run.Fail(StageName, ex);
+            // Complete with the error before failing the run, so the sinks see this error, not a cancellation.
             error = ex;
+            foreach (var o in outputs) o.TryComplete(ex);
+            run.Fail(StageName, ex);
         }
         finally
         {
@@ -141,7 +143,7 @@ internal sealed class FilterStage(
     {
         lock (_gate)
         {
-            if (_pending is { } next)
+            if (_pending is { } next && next.Input == format)
             {
                 _pending = null;
                 _output = next.Output;
