@@ -18,3 +18,16 @@ public sealed class RequiresAbsentPathFactAttribute : FactAttribute
         if (File.Exists(path) || Directory.Exists(path)) Skip = $"skipped: {path} exists on this machine";
     }
 }
+
+/// <summary>A fact that runs only when an environment variable is set (long or machine-sensitive tests), skipped visibly otherwise.</summary>
+public sealed class RequiresEnvironmentFactAttribute : FactAttribute
+{
+    public RequiresEnvironmentFactAttribute(string variable, params string[] tools)
+    {
+        var missing = tools.Where(t => !TestMedia.HaveTool(t)).ToArray();
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
+            Skip = $"skipped: set {variable}=1 to run (a soak test; wants an otherwise idle machine and a Release build)";
+        else if (missing.Length > 0)
+            Skip = $"skipped: needs {string.Join(", ", missing)} on PATH (not installed here)";
+    }
+}
