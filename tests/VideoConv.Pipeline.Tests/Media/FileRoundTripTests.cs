@@ -71,6 +71,25 @@ public class FileRoundTripTests
         Assert.Empty(Directory.GetFiles(dir.Path));   // neither the destination nor a partial temp file
     }
 
+    [Theory]
+    [InlineData(1, "grey.mkv")]
+    [InlineData(4, "bgra.avi")]
+    public async Task RunAsync_ChainChangingChannelCount_EncodesEveryFrame(int channels, string file)
+    {
+        using var dir = new TempDir();
+        string output = dir.File(file);
+        var one = VideoConv.Core.Kernels.Kernel.FromArray(new float[,] { { 0.25f } });
+        var layer = new VideoConv.Core.Filters.ConvLayer(
+            [.. Enumerable.Range(0, channels).Select(_ => (IReadOnlyList<VideoConv.Core.Kernels.Kernel>)[one, one, one])], []);
+        var mix = new VideoConv.Core.Filters.FilterDefinition { Name = "mix", Mode = VideoConv.Core.Filters.FilterMode.ChannelMix, Layer = layer };
+        var spec = new PipelineSpec(new PatternSourceSpec(96, 64, 30, 12), [mix], [new FileSinkSpec(output)]);
+
+        var stats = await new VideoPipeline(spec, new PipelineOptions()).RunAsync(CancellationToken.None);
+
+        Assert.Equal(12, stats.FramesOut);
+        Assert.Equal(12, TestMedia.CountFrames(output));
+    }
+
     [Fact]
     public async Task RunAsync_ImageSequenceInAndOut_KeepsNameOrderAndPixels()
     {
