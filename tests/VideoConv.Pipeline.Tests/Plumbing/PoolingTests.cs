@@ -5,12 +5,8 @@ using Xunit.Abstractions;
 
 namespace VideoConv.Pipeline.Tests.Plumbing;
 
-/// <summary>Allocation tests measure the whole process, so nothing else may run beside them.</summary>
-[CollectionDefinition(nameof(AllocationCollection), DisableParallelization = true)]
-public sealed class AllocationCollection;
-
 /// <summary>Frames come from pools: memory stays flat however long the run.</summary>
-[Collection(nameof(AllocationCollection))]
+[Collection(nameof(MeasurementCollection))]
 public class PoolingTests(ITestOutputHelper output)
 {
     [Fact]
