@@ -22,7 +22,11 @@ internal static class FrameChannels
             FullMode = live ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
             SingleReader = true,
             SingleWriter = true,
-            AllowSynchronousContinuations = false,
+            // Stages block on their own threads, so a waiting reader/writer is woken by completing a Task.
+            // Asynchronous continuations put that wake-up behind the thread pool: measured on the 2-core box,
+            // 720p30 live sobel stalled ~900 ms once or twice per 5 s (20-38 of 150 frames dropped); inline,
+            // 0 dropped in 3 of 3 runs. The inline work is only that Task completion.
+            AllowSynchronousContinuations = true,
         };
         return live
             ? Channel.CreateBounded<Frame>(options, dropped => { consumer.Drop(); dropped.Release(); })
