@@ -10,13 +10,6 @@ namespace VideoConv.Pipeline.Tests.Media;
 public class LiveFifoTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// The producer shares the two cores: when it is descheduled, <c>-re</c> makes it catch up in a burst,
-    /// and the burst arrives faster than 30 fps. Eight frames (267 ms) absorb such bursts; measured here
-    /// with the default 4, a 30 s run dropped 19–26 of 900 frames to bursts while p99 latency stayed 45 ms.
-    /// </summary>
-    private const int QueueCapacity = 8;
-
-    /// <summary>
     /// Always-on version. What does not depend on the CPU this run got is asserted outright. The 1 % drop
     /// bound needs the CPU the stream needs: decoding, sobel and the producer take ~38 core-ms of the 67
     /// available per frame on 2 cores, so it is asserted only when other processes (the ffmpeg producer,
@@ -60,7 +53,7 @@ public class LiveFifoTests(ITestOutputHelper output)
         var ffmpegErrors = ffmpeg.StandardError.ReadToEndAsync();
         var spec = new PipelineSpec(new FileSourceSpec(fifo) { Live = true }, [TestMedia.Sobel], [new DiscardSinkSpec()]);
 
-        var stats = await new VideoPipeline(spec, new PipelineOptions { QueueCapacity = QueueCapacity }).RunAsync(CancellationToken.None);
+        var stats = await new VideoPipeline(spec, new PipelineOptions()).RunAsync(CancellationToken.None);
         await ffmpeg.WaitForExitAsync();
 
         output.WriteLine(StatsJson.Serialize(stats));
