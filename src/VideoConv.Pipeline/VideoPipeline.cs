@@ -1,41 +1,219 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using VideoConv.Core.Convolution;
 using VideoConv.Core.Filters;
+using VideoConv.Pipeline.Frames;
+using VideoConv.Pipeline.Sinks;
+using VideoConv.Pipeline.Sources;
 using VideoConv.Pipeline.Specs;
+using VideoConv.Pipeline.Stages;
+using VideoConv.Pipeline.Stats;
+using VideoConv.Pipeline.Validation;
 
 namespace VideoConv.Pipeline;
 
-/// <summary>Source → filter chain → sinks, connected by bounded channels. (Signatures fixed; implementation in progress.)</summary>
-public sealed class VideoPipeline : IAsyncDisposable
+/// <summary>Test seams: replace the source, a sink or the filter factory (fault injection, slow sinks).</summary>
+internal sealed record PipelineSeams
 {
-    public VideoPipeline(PipelineSpec spec, PipelineOptions options)
+    public Func<IFrameSource>? Source { get; init; }
+    public Func<SinkSpec, int, IFrameSink?>? Sink { get; init; }
+    public FilterFactory? Filter { get; init; }
+    public TimeSpan SourceGracePeriod { get; init; } = VideoPipeline.DefaultSourceGracePeriod;
+}
+
+/// <summary>
+/// Source → filter chain → sinks, each stage on its own thread, connected by bounded channels
+/// (lossless <c>Wait</c> in batch, <c>DropOldest</c> when live), with pooled frames.
+/// </summary>
+public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
+{
+    private readonly PipelineSeams _seams;
+    private readonly StageCounters _sourceCounters;
+    private readonly StageCounters _filterCounters;
+    private readonly StageCounters[] _sinkCounters;
+    private readonly LatencyHistogram _latency = new();
+    private readonly FilterStage _filter;
+    private readonly Channel<Frame> _sourceOut;
+    private readonly Channel<Frame>[] _sinkIn;
+    private SourceStage? _source;
+    private RunControl? _run;
+    private long _startTimestamp, _endTimestamp;
+
+    /// <summary>How long a stopped run waits for a source stuck in a blocking read before returning without it (the source then cleans up on its own).</summary>
+    internal static readonly TimeSpan DefaultSourceGracePeriod = TimeSpan.FromSeconds(2);
+    private int _started;
+
+    public VideoPipeline(PipelineSpec spec, PipelineOptions options) : this(spec, options, new PipelineSeams()) { }
+
+    internal VideoPipeline(PipelineSpec spec, PipelineOptions options, PipelineSeams seams)
     {
         Spec = spec;
         Options = options;
+        _seams = seams;
+        bool live = spec.Source.IsLive;
+        _sourceCounters = new StageCounters(SourceStage.StageName);
+        _sinkCounters = new StageCounters[spec.Sinks.Count];
+        _sinkIn = new Channel<Frame>[spec.Sinks.Count];
+        for (int i = 0; i < _sinkCounters.Length; i++)
+        {
+            int k = i;
+            _sinkCounters[i] = new StageCounters(SinkName(spec.Sinks[i]), () => _sinkIn[k].Reader.Count);
+            _sinkIn[i] = FrameChannels.Create(options.QueueCapacity, live, _sinkCounters[i]);
+        }
+        _filterCounters = new StageCounters(FilterStage.StageName, () => _sourceOut!.Reader.Count);
+        _sourceOut = FrameChannels.Create(options.QueueCapacity, live, _filterCounters);
+        bool sizeFixed = spec.Sinks.Any(s => s is FileSinkSpec);
+        _filter = new FilterStage(spec.Chain, seams.Filter ?? ((chain, format) => new FilterChain(chain, format)), sizeFixed,
+            _sourceOut.Reader, [.. _sinkIn.Select(c => c.Writer)], _filterCounters);
     }
 
     public PipelineSpec Spec { get; }
     public PipelineOptions Options { get; }
 
     /// <summary>Checks everything that can be checked before the first frame; throws <see cref="PipelineSpecException"/>.</summary>
-    public static void Validate(PipelineSpec spec, bool overwrite) => throw new NotImplementedException();
+    public static void Validate(PipelineSpec spec, bool overwrite) => SpecValidator.Validate(spec, overwrite);
 
-    /// <summary>Runs to the end of the source, or until cancelled (outputs are finalized either way); throws <see cref="PipelineStageException"/> naming the failed stage.</summary>
-    public Task<PipelineStats> RunAsync(CancellationToken cancellationToken) => throw new NotImplementedException();
+    /// <summary>
+    /// Runs to the end of the source, or until cancelled or stopped from a display (outputs are finalized
+    /// either way, and the returned stats have <see cref="PipelineStats.Stopped"/> set); throws
+    /// <see cref="PipelineSpecException"/> for a spec that cannot run and <see cref="PipelineStageException"/>
+    /// naming the failed stage. Can be called once.
+    /// </summary>
+    public Task<PipelineStats> RunAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("a pipeline runs once; create a new one");
+        if (_seams.Source is null) Validate(Spec, Options.Overwrite);
+        return RunCoreAsync(cancellationToken);
+    }
 
-    /// <summary>Swaps the filter chain between two frames; throws <see cref="VideoConv.Core.FilterDefinitionException"/> (keeping the old chain) if the new one cannot apply to the current frames.</summary>
-    public void ReplaceChain(IReadOnlyList<FilterDefinition> chain) => throw new NotImplementedException();
+    private async Task<PipelineStats> RunCoreAsync(CancellationToken cancellationToken)
+    {
+        using var run = new RunControl(cancellationToken);
+        var sinks = new List<IFrameSink>();
+        IFrameSource? source = null;
+        try
+        {
+            for (int i = 0; i < Spec.Sinks.Count; i++)
+                sinks.Add(_seams.Sink?.Invoke(Spec.Sinks[i], i) ?? FrameSinks.Create(Spec.Sinks[i], Options.Overwrite, this));
+            source = _seams.Source?.Invoke() ?? FrameSources.Create(Spec.Source);
+            bool realtime = Spec.Source.Realtime && Spec.Source is FileSourceSpec or PatternSourceSpec or ImagesSourceSpec;
+            _source = new SourceStage(source, _sourceOut.Writer, run, _sourceCounters, realtime, _filter.Prepare);
+            _filter.Attach(run);
+            _run = run;
+            Interlocked.Exchange(ref _startTimestamp, Stopwatch.GetTimestamp());
 
-    /// <summary>Current statistics.</summary>
-    public PipelineStats Snapshot() => throw new NotImplementedException();
+            var sourceThread = StartThread("videoconv source", _source.Run);
+            source = null;   // the source stage owns it now
+            var downstream = new List<Task> { StartThread("videoconv filter", _filter.Run) };
+            for (int i = 0; i < sinks.Count; i++)
+            {
+                var sinkStage = new SinkStage(sinks[i], _sinkIn[i].Reader, run, _sinkCounters[i], _latency, () => _source.Fps);
+                downstream.Add(StartThread($"videoconv {sinkStage.Name}", sinkStage.Run));
+            }
+            // On stop or failure, end the source's channel at once: downstream drains and finalizes even
+            // when the source is blocked in a native read that cannot be interrupted (a FIFO with a silent writer).
+            using (run.SourceToken.Register(() => _sourceOut.Writer.TryComplete()))
+            using (var progress = Options.Progress is null ? null : new Timer(_ => ReportProgress(run), null, 250, 250))
+            {
+                await Task.WhenAll(downstream).ConfigureAwait(false);
+                if (!sourceThread.IsCompleted)
+                    await Task.WhenAny(sourceThread, Task.Delay(_seams.SourceGracePeriod)).ConfigureAwait(false);
+            }
+            Interlocked.Exchange(ref _endTimestamp, Stopwatch.GetTimestamp());
+            ReportProgress(run);   // the final figures
+        }
+        finally
+        {
+            // Every stage has stopped: return what is still queued, then free native objects.
+            FrameChannels.Drain(_sourceOut.Reader);
+            foreach (var c in _sinkIn) FrameChannels.Drain(c.Reader);
+            foreach (var s in sinks) s.Dispose();
+            source?.Dispose();   // only when the run failed to start
+            foreach (var p in _filter.Pools) p.Dispose();
+            _run = null;
+        }
+        if (run.Failure is var (stage, error))
+            throw new PipelineStageException(stage, $"{stage}: {Describe(error)}", error);
+        return Snapshot() with { Stopped = run.StopRequested };
+    }
+
+    /// <summary>Swaps the filter chain between two frames; throws <see cref="VideoConv.Core.FilterDefinitionException"/> (keeping the old chain) if the new one cannot apply to the current frames or would change the size of a file sink's frames.</summary>
+    public void ReplaceChain(IReadOnlyList<FilterDefinition> chain) => _filter.Replace(chain);
+
+    /// <summary>Current statistics (zeros before the run starts).</summary>
+    /// <remarks>
+    /// <c>FramesIn</c>: frames the source handed on. <c>FramesOut</c>: frames written by the busiest sink
+    /// (with one sink, simply the frames it wrote). <c>Dropped</c>: drops on every queue (live only), so
+    /// with one sink <c>FramesIn = FramesOut + Dropped</c>. <c>Fps</c>: <c>FramesOut</c> over elapsed time.
+    /// Latency: capture to the end of a sink's write, over all sinks, from a fixed-size histogram.
+    /// </remarks>
+    public PipelineStats Snapshot()
+    {
+        long start = Interlocked.Read(ref _startTimestamp), end = Interlocked.Read(ref _endTimestamp);
+        double elapsed = start == 0 ? 0 : Stopwatch.GetElapsedTime(start, end != 0 ? end : Stopwatch.GetTimestamp()).TotalSeconds;
+        var stages = new List<StageStats>(2 + _sinkCounters.Length) { _sourceCounters.Snapshot(), _filterCounters.Snapshot() };
+        long framesOut = 0, dropped = _filterCounters.Dropped;
+        foreach (var s in _sinkCounters)
+        {
+            stages.Add(s.Snapshot());
+            framesOut = Math.Max(framesOut, s.Frames);
+            dropped += s.Dropped;
+        }
+        return new PipelineStats(_sourceCounters.Frames, framesOut, dropped, elapsed > 0 ? framesOut / elapsed : 0,
+            _latency.Percentile(0.50), _latency.Percentile(0.99), elapsed, _source?.TotalFrames, stages);
+    }
+
+    /// <summary>Frames allocated by the run's pools (source pool plus filter output pools): bounded by queue capacities, not run length.</summary>
+    internal long FramesAllocated => (_source?.Pool?.Created ?? 0) + _filter.Pools.Sum(p => p.Created);
+
+    /// <summary>Frames taken from the pools and not yet returned (0 after a run: nothing leaked).</summary>
+    internal long FramesOutstanding => (_source?.Pool?.Outstanding ?? 0) + _filter.Pools.Sum(p => p.Outstanding);
+
+    void ISinkHost.RequestStop() => _run?.RequestStop();
+
+    (double Fps, double LatencyP50Ms, double LatencyP99Ms, long Dropped) ISinkHost.Figures
+    {
+        get
+        {
+            return (_sourceCounters.Snapshot().Fps, _latency.Percentile(0.5), _latency.Percentile(0.99), _filterCounters.Dropped + _sinkCounters.Sum(c => c.Dropped));
+        }
+    }
+
+    /// <summary>The stage name a sink spec gets in statistics and errors.</summary>
+    public static string SinkName(SinkSpec sink) => sink switch
+    {
+        FileSinkSpec f => $"sink file {f.Path}",
+        DisplaySinkSpec d => $"sink display {d.Title}",
+        ImagesSinkSpec i => $"sink images {i.Pattern}",
+        DiscardSinkSpec => "sink discard",
+        _ => $"sink {sink.GetType().Name}",
+    };
+
+    private void ReportProgress(RunControl run)
+    {
+        try { Options.Progress?.Invoke(Snapshot()); }
+        catch (Exception ex) { run.Fail("progress", ex); }
+    }
+
+    private static Task StartThread(string name, Action body)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try { body(); done.SetResult(); }
+            catch (Exception ex) { done.SetException(ex); }
+        }) { IsBackground = true, Name = name };
+        thread.Start();
+        return done.Task;
+    }
+
+    // One line: the cause's message, with the inner cause when it adds something.
+    private static string Describe(Exception error)
+    {
+        string message = error is OpenCvSharp.OpenCVException cv ? $"OpenCV: {cv.ErrMsg}" : error.Message;
+        if (error.InnerException is { } inner && !message.Contains(inner.Message, StringComparison.Ordinal)) message += $" ({inner.Message})";
+        return message.ReplaceLineEndings(" ").Trim();
+    }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-}
-
-/// <summary>Encoders the file sink can use, by FOURCC, and the default per extension.</summary>
-public static class Codecs
-{
-    /// <summary>FOURCCs the bundled encoders accept here.</summary>
-    public static IReadOnlyList<string> Known { get; } = ["mp4v", "MJPG", "XVID", "FFV1"];
-
-    /// <summary>The FOURCC for <paramref name="path"/>: <paramref name="codec"/> if given and known, else the extension's default; throws <see cref="PipelineSpecException"/> otherwise (H.264 gets its own explanation).</summary>
-    public static string Resolve(string path, string? codec) => throw new NotImplementedException();
 }

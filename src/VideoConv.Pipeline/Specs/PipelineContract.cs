@@ -24,7 +24,11 @@ public sealed record StageStats(string Name, long Frames, double Fps, double Bus
 public sealed record PipelineStats(
     long FramesIn, long FramesOut, long Dropped, double Fps,
     double LatencyP50Ms, double LatencyP99Ms, double ElapsedSeconds,
-    long? TotalFrames, IReadOnlyList<StageStats> Stages);
+    long? TotalFrames, IReadOnlyList<StageStats> Stages)
+{
+    /// <summary>True when the run ended early because it was cancelled or the display asked to stop (outputs are finalized).</summary>
+    public bool Stopped { get; init; }
+}
 
 /// <summary>A config that cannot run, found before the first frame (missing source, unknown codec, unwritable output…).</summary>
 /// <param name="Subject">Which part of the spec is wrong: "source", "sinks[0]", "chain[2]"…; the CLI maps it to a config location.</param>

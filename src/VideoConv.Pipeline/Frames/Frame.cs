@@ -1,0 +1,73 @@
+using OpenCvSharp;
+using VideoConv.Core.Imaging;
+
+namespace VideoConv.Pipeline.Frames;
+
+/// <summary>
+/// One pooled frame: an engine <see cref="Image"/> and an OpenCV <see cref="Mat"/> header over the same
+/// pinned pixels (no copy to change types), plus capture metadata and a reference count.
+/// </summary>
+/// <remarks>
+/// Ownership: whoever holds a reference may read the pixels; a frame written into a channel is never
+/// touched again by its writer. Each holder calls <see cref="Release"/> exactly once; the last release
+/// returns the frame to its pool. Fan-out to n sinks is expressed as <see cref="Retain"/>(n - 1).
+/// </remarks>
+internal sealed class Frame : IDisposable
+{
+    private static long s_liveMats;
+    private int _refs;
+    private int _disposed;
+
+    /// <summary>Native Mat headers held by frames in this process right now (tests check nothing leaks).</summary>
+    public static long LiveMats => Interlocked.Read(ref s_liveMats);
+
+    internal Frame(FramePool pool, ImageFormat format)
+    {
+        Pool = pool;
+        Image = new Image(format);
+        Mat = Mat.FromPixelData(format.Height, format.Width, MatType.CV_8UC(format.Channels), Image.Pointer);
+        Interlocked.Increment(ref s_liveMats);
+    }
+
+    public FramePool Pool { get; }
+    public Image Image { get; }
+
+    /// <summary>A header over <see cref="Image"/>'s pixels; never reallocate it (check <see cref="SharesImage"/> after native writes).</summary>
+    public Mat Mat { get; }
+    public ImageFormat Format => Image.Format;
+
+    /// <summary>0-based index of the source frame this frame was made from.</summary>
+    public long Sequence { get; set; }
+
+    /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> when the source captured the frame; carried through filtering.</summary>
+    public long CaptureTimestamp { get; set; }
+
+    internal int References => Volatile.Read(ref _refs);
+
+    /// <summary>True while the Mat still points at the Image (OpenCV reallocates a Mat whose size or type does not match what it writes).</summary>
+    public bool SharesImage => Mat.Data == Image.Pointer;
+
+    internal void ResetReferences() => Volatile.Write(ref _refs, 1);
+
+    /// <summary>Adds <paramref name="count"/> references (one per extra consumer).</summary>
+    public void Retain(int count = 1)
+    {
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count));
+        if (count > 0) Interlocked.Add(ref _refs, count);
+    }
+
+    /// <summary>Drops one reference; the last one returns the frame to its pool.</summary>
+    public void Release()
+    {
+        int left = Interlocked.Decrement(ref _refs);
+        if (left == 0) Pool.Return(this);
+        else if (left < 0) throw new InvalidOperationException($"frame {Sequence} released more often than it was retained");
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        Mat.Dispose();
+        Interlocked.Decrement(ref s_liveMats);
+    }
+}

@@ -1,0 +1,60 @@
+using VideoConv.Core.Imaging;
+using VideoConv.Pipeline.Frames;
+using VideoConv.Pipeline.Specs;
+
+namespace VideoConv.Pipeline.Sinks;
+
+/// <summary>
+/// Where frames go. Each sink runs on its own dedicated thread: <see cref="Open"/> with the first frame's
+/// format, <see cref="Write"/> per frame (the frame is borrowed: read it, never keep it), then exactly one
+/// of <see cref="Complete"/> (the run ended or was stopped: finalize outputs) or <see cref="Abort"/> (the run
+/// failed: leave nothing half-written at the destination).
+/// </summary>
+internal interface IFrameSink : IDisposable
+{
+    /// <summary>Stage name used in statistics and errors, e.g. <c>sink file out.mkv</c>.</summary>
+    string Name { get; }
+
+    /// <summary>False when the sink cannot follow a change of frame format mid-run (an encoder's size is fixed).</summary>
+    bool AcceptsFormatChange { get; }
+
+    void Open(ImageFormat format, double fps);
+    void Write(Frame frame);
+    void Complete();
+    void Abort();
+}
+
+/// <summary>What a sink may ask of the running pipeline.</summary>
+internal interface ISinkHost
+{
+    /// <summary>Stops the run as cancellation does: the source ends, queued frames drain, outputs are finalized.</summary>
+    void RequestStop();
+
+    /// <summary>Live figures for overlays.</summary>
+    (double Fps, double LatencyP50Ms, double LatencyP99Ms, long Dropped) Figures { get; }
+}
+
+/// <summary>Builds the sinks a spec asks for.</summary>
+internal static class FrameSinks
+{
+    public static IFrameSink Create(SinkSpec spec, bool overwrite, ISinkHost host) => spec switch
+    {
+        FileSinkSpec f => new VideoFileSink(f.Path, Codecs.Resolve(f.Path, f.Codec), overwrite),
+        DisplaySinkSpec d => new DisplaySink(d.Title, host),
+        ImagesSinkSpec i => new ImageSequenceSink(i.Pattern, overwrite),
+        DiscardSinkSpec => new DiscardSink(),
+        _ => throw new PipelineSpecException("sinks", $"unsupported sink kind {spec.GetType().Name}"),
+    };
+}
+
+/// <summary><c>discard: {}</c> — frames are processed and thrown away (benchmarks).</summary>
+internal sealed class DiscardSink : IFrameSink
+{
+    public string Name => "sink discard";
+    public bool AcceptsFormatChange => true;
+    public void Open(ImageFormat format, double fps) { }
+    public void Write(Frame frame) { }
+    public void Complete() { }
+    public void Abort() { }
+    public void Dispose() { }
+}

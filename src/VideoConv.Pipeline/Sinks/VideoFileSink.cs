@@ -1,0 +1,86 @@
+using OpenCvSharp;
+using VideoConv.Core.Imaging;
+using VideoConv.Pipeline.Frames;
+
+namespace VideoConv.Pipeline.Sinks;
+
+/// <summary>
+/// <c>file: PATH</c> — encodes with OpenCV's <see cref="VideoWriter"/> into a hidden temporary file beside
+/// the destination and moves it into place only when finalized, so a failed run never leaves a corrupt
+/// file at the destination. Encoder size is fixed by the first frame.
+/// </summary>
+internal sealed class VideoFileSink(string path, string fourcc, bool overwrite) : IFrameSink
+{
+    /// <summary>Rate written into the file when the source does not know its own.</summary>
+    public const double FallbackFps = 30;
+
+    private VideoWriter? _writer;
+    private Mat? _scratch;       // BGRA → BGR conversion buffer, reused
+    private string? _temp;
+    private ImageFormat _format;
+
+    public string Name => $"sink file {path}";
+    public bool AcceptsFormatChange => false;
+    public long FramesWritten { get; private set; }
+
+    /// <summary>The hidden partial file beside <paramref name="destination"/>; keeps the extension so the container is chosen right.</summary>
+    public static string TempPathFor(string destination)
+    {
+        string full = Path.GetFullPath(destination);
+        string dir = Path.GetDirectoryName(full)!;
+        return Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.partial{Path.GetExtension(full)}");
+    }
+
+    public void Open(ImageFormat format, double fps)
+    {
+        if (format.Channels == 2)
+            throw new InvalidOperationException($"cannot encode 2-channel frames ({format}) to '{path}'; end the chain with 1, 3 or 4 channels");
+        _format = format;
+        _temp = TempPathFor(path);
+        bool color = format.Channels != 1;
+        _writer = new VideoWriter(_temp, FourCC.FromString(fourcc), fps > 0 ? fps : FallbackFps, new Size(format.Width, format.Height), color);
+        if (!_writer.IsOpened())
+            throw new InvalidOperationException($"OpenCV could not open the {fourcc} encoder for '{path}' at {format.Width}x{format.Height} (is the codec allowed in a {Path.GetExtension(path)} container?)");
+        if (format.Channels == 4) _scratch = new Mat(format.Height, format.Width, MatType.CV_8UC3);
+    }
+
+    public void Write(Frame frame)
+    {
+        var writer = _writer ?? throw new InvalidOperationException("sink not opened");
+        if (frame.Format != _format)
+            throw new InvalidOperationException($"frame format changed from {_format} to {frame.Format}; a video file's size is fixed");
+        if (_scratch is { } bgr)
+        {
+            Cv2.CvtColor(frame.Mat, bgr, ColorConversionCodes.BGRA2BGR);
+            writer.Write(bgr);
+        }
+        else writer.Write(frame.Mat);
+        FramesWritten++;
+    }
+
+    public void Complete()
+    {
+        if (_writer is null || _temp is null) return;   // no frame arrived: nothing to write
+        _writer.Release();
+        _writer.Dispose();
+        _writer = null;
+        if (!overwrite && File.Exists(path))
+            throw new IOException($"'{path}' appeared during the run; not replacing it without overwrite (output kept at '{_temp}')");
+        File.Move(_temp, path, overwrite);
+        _temp = null;
+    }
+
+    public void Abort()
+    {
+        _writer?.Dispose();
+        _writer = null;
+        if (_temp is not null && File.Exists(_temp)) File.Delete(_temp);
+        _temp = null;
+    }
+
+    public void Dispose()
+    {
+        Abort();
+        _scratch?.Dispose();
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using VideoConv.Core.Imaging;
+using VideoConv.Pipeline.Frames;
+
+namespace VideoConv.Pipeline.Sources;
+
+/// <summary>
+/// <c>url: …</c> — OpenCV's bundled FFmpeg has no network protocols, so the system <c>ffmpeg</c> decodes the
+/// stream to raw BGR on its stdout and frames are read straight into pooled frames. Size and rate come
+/// from <c>ffprobe</c> first.
+/// </summary>
+internal sealed class FfmpegUrlSource(string url) : IFrameSource
+{
+    private Process? _ffmpeg;
+    private Stream? _stdout;
+    private CancellationTokenRegistration _cancelRegistration;
+    private readonly Queue<string> _stderrTail = new();
+
+    public ImageFormat Format { get; private set; }
+    public double Fps { get; private set; }
+    public long? TotalFrames => null;
+
+    /// <summary>The full path of <paramref name="tool"/> on PATH, or null.</summary>
+    public static string? FindTool(string tool)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            foreach (var name in OperatingSystem.IsWindows() ? new[] { tool + ".exe" } : [tool])
+            {
+                var full = Path.Combine(dir, name);
+                if (File.Exists(full)) return full;
+            }
+        }
+        return null;
+    }
+
+    public void Open(CancellationToken cancellationToken)
+    {
+        var ffprobe = FindTool("ffprobe") ?? throw new InvalidOperationException("url sources need the system ffprobe and ffmpeg, and ffprobe is not on PATH");
+        var ffmpeg = FindTool("ffmpeg") ?? throw new InvalidOperationException("url sources need the system ffmpeg, which is not on PATH");
+        (Format, Fps) = Probe(ffprobe, cancellationToken);
+
+        var psi = new ProcessStartInfo(ffmpeg) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "-nostdin", "-hide_banner", "-loglevel", "error", "-i", url, "-map", "0:v:0", "-f", "rawvideo", "-pix_fmt", "bgr24", "-" })
+            psi.ArgumentList.Add(a);
+        _ffmpeg = Process.Start(psi) ?? throw new InvalidOperationException("could not start ffmpeg");
+        _ffmpeg.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_stderrTail)
+            {
+                _stderrTail.Enqueue(e.Data);
+                while (_stderrTail.Count > 5) _stderrTail.Dequeue();
+            }
+        };
+        _ffmpeg.BeginErrorReadLine();
+        _stdout = _ffmpeg.StandardOutput.BaseStream;
+        // Cancelling kills ffmpeg, which ends a blocked read of its stdout.
+        _cancelRegistration = cancellationToken.Register(Kill);
+    }
+
+    private (ImageFormat, double) Probe(string ffprobe, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(ffprobe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate", "-of", "default=noprint_wrappers=1", url })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start ffprobe");
+        using var reg = ct.Register(() => { try { p.Kill(); } catch (InvalidOperationException) { } });
+        var errTask = p.StandardError.ReadToEndAsync(CancellationToken.None);
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        ct.ThrowIfCancellationRequested();
+        var values = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split('=', 2)).Where(kv => kv.Length == 2)
+            .GroupBy(kv => kv[0]).ToDictionary(g => g.Key, g => g.First()[1]);
+        if (p.ExitCode != 0 || !values.TryGetValue("width", out var ws) || !values.TryGetValue("height", out var hs)
+            || !int.TryParse(ws, CultureInfo.InvariantCulture, out int w) || !int.TryParse(hs, CultureInfo.InvariantCulture, out int h))
+            throw new InvalidOperationException($"ffprobe found no video stream in '{url}': {FirstLine(errTask.Result)}");
+        double fps = Rate(values.GetValueOrDefault("avg_frame_rate")) is > 0 and var avg ? avg : Rate(values.GetValueOrDefault("r_frame_rate"));
+        return (new ImageFormat(w, h, 3), fps);
+    }
+
+    private static double Rate(string? s)
+    {
+        if (s is null) return 0;
+        var parts = s.Split('/');
+        if (parts.Length == 2 && double.TryParse(parts[0], CultureInfo.InvariantCulture, out var n)
+            && double.TryParse(parts[1], CultureInfo.InvariantCulture, out var d) && d > 0) return n / d;
+        return double.TryParse(s, CultureInfo.InvariantCulture, out var v) ? v : 0;
+    }
+
+    private static string FirstLine(string s) => s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "no details";
+
+    public bool Read(Frame frame, CancellationToken cancellationToken)
+    {
+        var stdout = _stdout ?? throw new InvalidOperationException("source not opened");
+        var buffer = frame.Image.Data.AsSpan();
+        int got = 0;
+        while (got < buffer.Length)
+        {
+            int n = stdout.Read(buffer[got..]);
+            if (n == 0) break;
+            got += n;
+        }
+        if (got == buffer.Length) return true;
+        cancellationToken.ThrowIfCancellationRequested();
+        _ffmpeg!.WaitForExit();
+        if (_ffmpeg.ExitCode != 0)
+        {
+            string tail;
+            lock (_stderrTail) tail = string.Join(" | ", _stderrTail);
+            throw new InvalidOperationException($"ffmpeg stopped reading '{url}' (exit code {_ffmpeg.ExitCode}): {tail}");
+        }
+        return false;   // the stream ended (a partial last frame is discarded)
+    }
+
+    private void Kill()
+    {
+        try { _ffmpeg?.Kill(); } catch (InvalidOperationException) { }
+    }
+
+    public void Dispose()
+    {
+        _cancelRegistration.Dispose();
+        Kill();
+        _ffmpeg?.Dispose();
+    }
+}

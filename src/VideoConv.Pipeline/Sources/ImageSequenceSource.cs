@@ -1,0 +1,63 @@
+using OpenCvSharp;
+using VideoConv.Core.Imaging;
+using VideoConv.Pipeline.Frames;
+
+namespace VideoConv.Pipeline.Sources;
+
+/// <summary><c>images: GLOB</c> — still images matching a glob (wildcards in the file name), read in ordinal name order.</summary>
+internal sealed class ImageSequenceSource(string glob) : IFrameSource
+{
+    private string[] _files = [];
+    private int _next;
+
+    /// <summary>Default pace for realtime image sequences, which carry no frame rate.</summary>
+    public const double DefaultFps = 25;
+
+    public ImageFormat Format { get; private set; }
+    public double Fps => DefaultFps;
+    public long? TotalFrames => _files.Length;
+
+    /// <summary>Files matching <paramref name="glob"/> in ordinal order (wildcards allowed in the last path segment only).</summary>
+    public static string[] Match(string glob)
+    {
+        string dir = Path.GetDirectoryName(glob) is { Length: > 0 } d ? d : ".";
+        string pattern = Path.GetFileName(glob);
+        if (!Directory.Exists(dir) || pattern.Length == 0) return [];
+        var files = Directory.GetFiles(dir, pattern);
+        Array.Sort(files, StringComparer.Ordinal);
+        return files;
+    }
+
+    public void Open(CancellationToken cancellationToken)
+    {
+        _files = Match(glob);
+        if (_files.Length == 0) throw new InvalidOperationException($"no image matches '{glob}'");
+        using var first = Load(_files[0]);
+        Format = new ImageFormat(first.Width, first.Height, first.Channels());
+    }
+
+    public bool Read(Frame frame, CancellationToken cancellationToken)
+    {
+        if (_next >= _files.Length) return false;
+        string file = _files[_next++];
+        // Decoding allocates a native Mat per image (imread has no "into" form); the frame itself is pooled.
+        using var img = Load(file);
+        if (img.Width != Format.Width || img.Height != Format.Height || img.Channels() != Format.Channels)
+            throw new InvalidOperationException($"image '{file}' is {img.Width}x{img.Height}x{img.Channels()}, but the sequence started at {Format}");
+        img.CopyTo(frame.Mat);
+        return true;
+    }
+
+    private static Mat Load(string file)
+    {
+        var img = Cv2.ImRead(file, ImreadModes.Color);
+        if (img.Empty())
+        {
+            img.Dispose();
+            throw new InvalidOperationException($"cannot read image '{file}'");
+        }
+        return img;
+    }
+
+    public void Dispose() { }
+}

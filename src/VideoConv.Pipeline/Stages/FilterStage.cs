@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using VideoConv.Core;
+using VideoConv.Core.Convolution;
+using VideoConv.Core.Filters;
+using VideoConv.Core.Imaging;
+using VideoConv.Pipeline.Frames;
+using VideoConv.Pipeline.Stats;
+
+namespace VideoConv.Pipeline.Stages;
+
+/// <summary>Builds a filter for one input format (the engine's <see cref="FilterChain"/>, or a test double).</summary>
+internal delegate IFrameFilter FilterFactory(IReadOnlyList<FilterDefinition> chain, ImageFormat input);
+
+/// <summary>
+/// Runs the filter chain on each frame into a pooled output frame and fans it out to every sink
+/// (one reference per sink). The chain can be replaced between two frames (<see cref="Replace"/>).
+/// </summary>
+internal sealed class FilterStage(
+    IReadOnlyList<FilterDefinition> initial, FilterFactory factory, bool outputSizeFixed,
+    ChannelReader<Frame> input, IReadOnlyList<ChannelWriter<Frame>> outputs, StageCounters counters)
+{
+    private RunControl? _run;
+
+    /// <summary>Binds the stage to the run that will call <see cref="Run"/>.</summary>
+    public void Attach(RunControl run) => _run = run;
+
+    public const string StageName = "filter";
+
+    private readonly Lock _gate = new();
+    private readonly List<FramePool> _pools = [];
+    private IReadOnlyList<FilterDefinition> _definitions = initial;
+    private ImageFormat? _input;
+    private ImageFormat? _output;
+    private IFrameFilter? _pending;
+
+    /// <summary>Every output pool used so far (a new one per output format).</summary>
+    public IReadOnlyList<FramePool> Pools { get { lock (_gate) return [.. _pools]; } }
+
+    /// <summary>
+    /// Builds <paramref name="chain"/> for the current input and swaps it in before the next frame.
+    /// Throws <see cref="FilterDefinitionException"/>, keeping the old chain, if it cannot apply or would
+    /// change the output size while a sink needs it fixed.
+    /// </summary>
+    public void Replace(IReadOnlyList<FilterDefinition> chain)
+    {
+        lock (_gate)
+        {
+            if (_input is not { } format)
+            {
+                // Frames not seen yet: check what can be checked now, build at the first frame.
+                foreach (var f in chain) f.Validate();
+                _definitions = chain;
+                return;
+            }
+            var filter = factory(chain, format);
+            if (outputSizeFixed && _output is { } current && filter.Output != current)
+                throw new FilterDefinitionException(
+                    $"the new chain makes {filter.Output} frames but the file sink's encoder was opened for {current}; a video file cannot change size mid-run (restart to change it)");
+            _definitions = chain;
+            _pending = filter;
+        }
+    }
+
+    /// <summary>
+    /// Called by the source once its format is known, before its first frame: builds the chain and runs it
+    /// once on a blank frame, so the first real frame does not pay for construction and JIT (a live source
+    /// would drop frames meanwhile). A chain that cannot be built is left for the first frame, where the
+    /// failure is reported as this stage's.
+    /// </summary>
+    public void Prepare(ImageFormat format)
+    {
+        IReadOnlyList<FilterDefinition> definitions;
+        lock (_gate)
+        {
+            if (_input is not null) return;
+            definitions = _definitions;
+        }
+        IFrameFilter filter;
+        try
+        {
+            filter = factory(definitions, format);
+            filter.Apply(new Image(format), new Image(filter.Output));
+        }
+        catch (Exception ex) when (ex is FilterDefinitionException or ArgumentException)
+        {
+            return;   // rebuilt, and reported, at the first frame
+        }
+        lock (_gate)
+        {
+            if (_input is not null || !ReferenceEquals(definitions, _definitions)) return;   // replaced meanwhile
+            _input = format;
+            _output = filter.Output;
+            _pending = filter;
+        }
+    }
+
+    public void Run()
+    {
+        var run = _run ?? throw new InvalidOperationException("filter stage not attached to a run");
+        var ct = run.FailToken;
+        Exception? error = null;
+        IFrameFilter? filter = null;
+        FramePool? pool = null;
+        try
+        {
+            counters.Started();
+            while (FrameChannels.Read(input, out var src, ct))
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                Frame dst;
+                try
+                {
+                    filter = Current(filter, src.Format);
+                    if (pool is null || pool.Format != filter.Output) pool = NewPool(filter.Output);
+                    dst = pool.Rent();
+                    try { filter.Apply(src.Image, dst.Image); }
+                    catch { dst.Release(); throw; }
+                    dst.Sequence = src.Sequence;
+                    dst.CaptureTimestamp = src.CaptureTimestamp;
+                }
+                finally { src.Release(); }
+                counters.FrameDone(t0);
+                FanOut(dst, ct);
+            }
+        }
+        catch (Exception ex)
+        {
+            // Complete with the error before failing the run, so the sinks see this error, not a cancellation.
+            error = ex;
+            foreach (var o in outputs) o.TryComplete(ex);
+            run.Fail(StageName, ex);
+        }
+        finally
+        {
+            counters.Stopped();
+            foreach (var o in outputs) o.TryComplete(error);
+        }
+    }
+
+    // The chain to use for this frame: the pending replacement if any, else the current one (built at the first frame).
+    private IFrameFilter Current(IFrameFilter? current, ImageFormat format)
+    {
+        lock (_gate)
+        {
+            if (_pending is { } next && next.Input == format)
+            {
+                _pending = null;
+                _output = next.Output;
+                return next;
+            }
+            if (current is not null && current.Input == format) return current;
+            _input = format;
+            var built = factory(_definitions, format);
+            _output = built.Output;
+            return built;
+        }
+    }
+
+    private FramePool NewPool(ImageFormat format)
+    {
+        var pool = new FramePool(format);
+        lock (_gate) _pools.Add(pool);
+        return pool;
+    }
+
+    // One reference per sink; a frame not handed over (cancelled mid fan-out) has its remaining references released here.
+    private void FanOut(Frame frame, CancellationToken ct)
+    {
+        frame.Retain(outputs.Count - 1);
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            try { FrameChannels.Write(outputs[i], frame, ct); }
+            catch
+            {
+                for (int j = i; j < outputs.Count; j++) frame.Release();
+                throw;
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using VideoConv.Pipeline.Frames;
+using VideoConv.Pipeline.Sinks;
+using VideoConv.Pipeline.Stats;
+
+namespace VideoConv.Pipeline.Stages;
+
+/// <summary>
+/// Feeds one sink from its own channel, records capture-to-sink latency, and finalizes the sink when the
+/// stream ends or is stopped — or aborts it when the run failed.
+/// </summary>
+internal sealed class SinkStage(IFrameSink sink, ChannelReader<Frame> input, RunControl run, StageCounters counters, LatencyHistogram latency, Func<double> fps)
+{
+    public string Name => sink.Name;
+
+    public void Run()
+    {
+        bool opened = false;
+        try
+        {
+            counters.Started();
+            while (!run.Failed && FrameChannels.Read(input, out var frame, run.FailToken))
+            {
+                try
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    if (!opened)
+                    {
+                        sink.Open(frame.Format, fps());
+                        opened = true;
+                    }
+                    sink.Write(frame);
+                    long done = Stopwatch.GetTimestamp();
+                    latency.Record(Stopwatch.GetElapsedTime(frame.CaptureTimestamp, done).TotalMilliseconds);
+                    counters.FrameDone(t0);
+                }
+                finally { frame.Release(); }
+            }
+            if (run.Failed) sink.Abort();
+            else sink.Complete();
+        }
+        catch (Exception ex)
+        {
+            run.Fail(Name, ex);
+            AbortAfterFailure();
+        }
+        finally
+        {
+            counters.Stopped();
+        }
+    }
+
+    private void AbortAfterFailure()
+    {
+        try { sink.Abort(); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or OpenCvSharp.OpenCVException)
+        {
+            // The run already failed with its first error, which is what gets reported; a temp file
+            // that could not be removed is named in that error's stage and left for the user.
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using VideoConv.Pipeline.Frames;
+using VideoConv.Pipeline.Sources;
+using VideoConv.Pipeline.Stats;
+
+namespace VideoConv.Pipeline.Stages;
+
+/// <summary>Reads frames from an <see cref="IFrameSource"/> into pooled frames, stamps the capture time, and paces realtime sources. Owns (and disposes) the source.</summary>
+/// <param name="opened">Told the frame format once the source is open, before its first frame (the filter prepares its chain).</param>
+internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> output, RunControl run, StageCounters counters, bool realtime, Action<VideoConv.Core.Imaging.ImageFormat> opened)
+{
+    public const string StageName = "source";
+
+    private volatile FramePool? _pool;
+    private double _fps;
+    private long? _total;
+
+    public FramePool? Pool => _pool;
+    public double Fps => Volatile.Read(ref _fps);
+    public long? TotalFrames => _total;
+
+    public void Run()
+    {
+        var ct = run.SourceToken;
+        Exception? error = null;
+        try
+        {
+            source.Open(ct);
+            _total = source.TotalFrames;
+            Volatile.Write(ref _fps, source.Fps);
+            _pool = new FramePool(source.Format);
+            opened(source.Format);
+            counters.Started();
+            long start = Stopwatch.GetTimestamp();
+            for (long n = 0; !ct.IsCancellationRequested; n++)
+            {
+                if (realtime && source.Fps > 0 && !WaitUntil(start + (long)(n / source.Fps * Stopwatch.Frequency), ct)) break;
+                var frame = _pool.Rent();
+                long t0 = Stopwatch.GetTimestamp();
+                bool got;
+                try { got = source.Read(frame, ct); }
+                catch { frame.Release(); throw; }
+                if (!got) { frame.Release(); break; }
+                frame.Sequence = n;
+                long captured = frame.CaptureTimestamp = Stopwatch.GetTimestamp();
+                // Counted once handed over: a frame read but abandoned by a stop is not "in".
+                try { FrameChannels.Write(output, frame, ct); }
+                catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+                {
+                    // Stopped (the pipeline may have completed this channel for us): the frame was not handed over.
+                    frame.Release();
+                    break;
+                }
+                counters.FrameDone(t0, captured);
+            }
+        }
+        catch (Exception) when (ct.IsCancellationRequested && !run.Failed)
+        {
+            // Stopped while blocked in the source (e.g. ffmpeg killed by the stop): a stop, not a failure.
+        }
+        catch (Exception ex)
+        {
+            // Complete with the error before failing the run, so downstream sees this error, not a plain end.
+            error = ex;
+            output.TryComplete(ex);
+            run.Fail(StageName, ex);
+        }
+        finally
+        {
+            counters.Stopped();
+            output.TryComplete(error);
+            // This stage owns the source and its pool: if it was abandoned while blocked in a native read,
+            // it still cleans up here once the read returns. Frames still downstream are freed on return.
+            source.Dispose();
+            _pool?.Dispose();
+        }
+    }
+
+    // Cancellable pacing wait (not synchronisation): false when cancelled first.
+    private static bool WaitUntil(long dueTimestamp, CancellationToken ct)
+    {
+        long remaining = dueTimestamp - Stopwatch.GetTimestamp();
+        if (remaining <= 0) return !ct.IsCancellationRequested;
+        int ms = (int)Math.Ceiling(remaining * 1000.0 / Stopwatch.Frequency);
+        return !ct.WaitHandle.WaitOne(ms);
+    }
+}

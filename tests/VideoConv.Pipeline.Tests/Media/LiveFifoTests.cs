@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using VideoConv.Pipeline.Specs;
+using VideoConv.Pipeline.Tests.Support;
+using Xunit.Abstractions;
+
+namespace VideoConv.Pipeline.Tests.Media;
+
+/// <summary>A real-time live source: ffmpeg writes 720p30 MPEG-TS into a FIFO at wall-clock speed (<c>-re</c>); sobel runs on it.</summary>
+[Collection(nameof(MeasurementCollection))]
+public class LiveFifoTests(ITestOutputHelper output)
+{
+    /// <summary>
+    /// Always-on version. What does not depend on the CPU this run got is asserted outright. The 1 % drop
+    /// bound needs the CPU the stream needs: decoding, sobel and the producer take ~38 core-ms of the 67
+    /// available per frame on 2 cores, so it is asserted only when other processes (the ffmpeg producer,
+    /// ~0.2 core, included) used under half a core during the run and the engine is optimized (filter
+    /// ≤ 15 ms a frame; a Debug engine needs ~40). Otherwise the reason is printed beside the figures.
+    /// </summary>
+    [RequiresToolsFact("ffmpeg", "mkfifo")]
+    public async Task RunAsync_LiveFifoAt30FpsWithSobel_DeliversOrCountsEveryFrame()
+    {
+        var cpu = new CpuMeter();
+        var stats = await RunLive(produced: 150);
+        double? others = cpu.OtherCores();
+
+        double msPerFrame = FilterServiceMs(stats);
+        output.WriteLine($"other processes used {others?.ToString("F2") ?? "unknown"} cores during the run, this one {cpu.OwnCores:F2}");
+        if (others < 0.5 && msPerFrame <= 15)
+            Assert.True(stats.Dropped <= stats.FramesIn / 100, $"dropped {stats.Dropped} of {stats.FramesIn} with {msPerFrame:F1} ms/frame of filtering");
+        else
+            output.WriteLine($"NOT ASSERTED: drops <= 1 % — other processes used {others?.ToString("F2") ?? "unknown"} cores, filter {msPerFrame:F1} ms/frame");
+    }
+
+    /// <summary>The done-criterion, asserted unconditionally over 30 s: run it on an otherwise idle machine, in Release.</summary>
+    [Trait("Category", "Soak")]
+    [RequiresEnvironmentFact("VIDEOCONV_SOAK", "ffmpeg", "mkfifo")]
+    public async Task RunAsync_LiveFifoAt30FpsWithSobelFor30s_DropsAtMostOnePercent()
+    {
+        var stats = await RunLive(produced: 900);
+        Assert.True(stats.Dropped <= stats.FramesIn / 100, $"dropped {stats.Dropped} of {stats.FramesIn}");
+    }
+
+    private async Task<PipelineStats> RunLive(int produced)
+    {
+        using var dir = new TempDir();
+        string fifo = dir.File("live.ts");
+        Assert.Equal(0, TestMedia.Run("mkfifo", fifo).ExitCode);
+        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "-hide_banner", "-loglevel", "error", "-y", "-re", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+                     "-frames:v", $"{produced}", "-c:v", "mpeg4", "-q:v", "5", "-f", "mpegts", fifo })
+            psi.ArgumentList.Add(a);
+        using var ffmpeg = Process.Start(psi)!;
+        var ffmpegErrors = ffmpeg.StandardError.ReadToEndAsync();
+        var spec = new PipelineSpec(new FileSourceSpec(fifo) { Live = true }, [TestMedia.Sobel], [new DiscardSinkSpec()]);
+
+        var stats = await new VideoPipeline(spec, new PipelineOptions()).RunAsync(CancellationToken.None);
+        await ffmpeg.WaitForExitAsync();
+
+        output.WriteLine(StatsJson.Serialize(stats));
+        output.WriteLine($"filter service time {FilterServiceMs(stats):F1} ms/frame; dropped {stats.Dropped} of {stats.FramesIn} ({100.0 * stats.Dropped / Math.Max(1, stats.FramesIn):F1} %); " +
+                         $"{stats.Fps:F1} fps out; latency p50 {stats.LatencyP50Ms:F1} ms p99 {stats.LatencyP99Ms:F1} ms");
+        Assert.True(ffmpeg.ExitCode == 0, await ffmpegErrors);
+        // A FIFO is lossless (ffmpeg waits when it is full), so the source sees every frame produced...
+        Assert.Equal(produced, stats.FramesIn);
+        // ...and each is either delivered or counted as dropped.
+        Assert.Equal(stats.FramesIn, stats.FramesOut + stats.Dropped);
+        Assert.True(stats.LatencyP50Ms > 0 && stats.LatencyP99Ms >= stats.LatencyP50Ms);
+        return stats;
+    }
+
+    private static double FilterServiceMs(PipelineStats stats)
+    {
+        var filter = stats.Stages.Single(s => s.Name == "filter");
+        return filter.Frames == 0 ? double.PositiveInfinity : filter.BusyMs / filter.Frames;
+    }
+}
