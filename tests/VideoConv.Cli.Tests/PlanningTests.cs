@@ -78,9 +78,9 @@ public sealed class PlanningTests : IDisposable
     public void DisplayFallback_PicksAFileThatDoesNotExistYet()
     {
         var config = Config("  - display: a\n");
-        _dir.Write("job-out.mkv", "taken");
+        _dir.Write("job-out.mp4", "taken");
         var replaced = ConfigOverrides.WithFileInsteadOfDisplay(config, out var path, _dir.Path);
-        Assert.Equal(_dir.Combine("job-out-2.mkv"), path);
+        Assert.Equal(_dir.Combine("job-out-2.mp4"), path);
         Assert.Equal(new FileSinkSpec(path, "FFV1"), Assert.Single(replaced.Sinks));
     }
 

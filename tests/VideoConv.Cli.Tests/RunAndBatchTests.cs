@@ -98,8 +98,8 @@ public sealed class RunAndBatchTests : IDisposable
         _dir.Write("show.yaml", SmallPattern + "chain: [sobel]\nsinks:\n  - display: edges\n");
         var r = Run("run", "show.yaml");
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Contains("show-out.mkv", r.StdErr);
-        Assert.True(File.Exists(_dir.Combine("show-out.mkv")));
+        Assert.Contains("show-out.mp4", r.StdErr);
+        Assert.True(File.Exists(_dir.Combine("show-out.mp4")));
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class RunAndBatchTests : IDisposable
     {
         var r = Run("run", Path.Combine(Repository.Configs, "demo.yaml"));
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.True(File.Exists(_dir.Combine("demo-out.mkv")));
+        Assert.True(File.Exists(_dir.Combine("demo-out.mp4")));
     }
 
     [Fact]

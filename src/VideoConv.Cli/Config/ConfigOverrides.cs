@@ -49,13 +49,13 @@ public static class ConfigOverrides
         && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY"))
         && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY"));
 
-    /// <summary>A display-only config with a file sink instead: <c>NAME-out.mkv</c> (FFV1) in the current folder, never overwriting.</summary>
+    /// <summary>A display-only config with a file sink instead: <c>NAME-out.mp4</c> (MPEG-4: small, plays anywhere, quick to encode) in the current folder, never overwriting.</summary>
     public static PipelineConfig WithFileInsteadOfDisplay(PipelineConfig config, out string path, string? folder = null)
     {
         folder ??= Environment.CurrentDirectory;
         var stem = Path.GetFileNameWithoutExtension(config.File) + "-out";
-        path = Path.GetFullPath(stem + ".mkv", folder);
-        for (int i = 2; File.Exists(path); i++) path = Path.GetFullPath($"{stem}-{i}.mkv", folder);
-        return config with { Sinks = [new FileSinkSpec(path, "FFV1")], SinkLocations = [config.SinkLocations[0]] };
+        path = Path.GetFullPath(stem + ".mp4", folder);
+        for (int i = 2; File.Exists(path); i++) path = Path.GetFullPath($"{stem}-{i}.mp4", folder);
+        return config with { Sinks = [new FileSinkSpec(path, "mp4v")], SinkLocations = [config.SinkLocations[0]] };
     }
 }

@@ -13,7 +13,7 @@ public static class PipelineConfigReader
     public static readonly string[] SourceKeys = [.. SourceKinds, "live", "realtime", "width", "height", "fps"];
     public static readonly string[] PatternKeys = ["width", "height", "fps", "frames"];
     public static readonly string[] SinkKinds = ["file", "display", "images", "discard"];
-    public static readonly string[] SinkKeys = [.. SinkKinds, "codec"];
+    public static readonly string[] SinkKeys = [.. SinkKinds, "codec", "encoder"];
 
     /// <summary>Reads the config file at <paramref name="path"/>.</summary>
     public static PipelineConfig ReadFile(string path)
@@ -160,9 +160,20 @@ public static class PipelineConfigReader
         var (key, value) = kinds[0];
         if (key.Value != "file" && map.KeyNode("codec") is { } codecKey)
             throw new ConfigException(codecKey.Location, "'codec' only applies to a file sink");
+        if (key.Value != "file" && map.KeyNode("encoder") is { } encoderKey)
+            throw new ConfigException(encoderKey.Location, "'encoder' only applies to a file sink");
+        var encoder = FileEncoder.Auto;
+        if (map["encoder"] is { } e)
+            encoder = e.AsString("encoder") switch
+            {
+                "auto" => FileEncoder.Auto,
+                "opencv" => FileEncoder.OpenCv,
+                "ffmpeg" => FileEncoder.Ffmpeg,
+                var other => throw new ConfigException(e.Location, $"unknown encoder '{other}'; use auto, opencv or ffmpeg"),
+            };
         SinkSpec spec = key.Value switch
         {
-            "file" => new FileSinkSpec(Path.GetFullPath(value.AsString("sink file"), dir), map["codec"] is { } c ? PreflightCheck.CheckCodec(c.AsString("codec"), c.Location) : null),
+            "file" => new FileSinkSpec(Path.GetFullPath(value.AsString("sink file"), dir), map["codec"] is { } c ? PreflightCheck.CheckCodec(c.AsString("codec"), c.Location) : null) { Encoder = encoder },
             "images" => new ImagesSinkSpec(Path.GetFullPath(value.AsString("sink images"), dir)),
             "display" => new DisplaySinkSpec(value is YScalar { IsNull: true } ? "videoconv" : value.AsString("display title")),
             _ => new DiscardSinkSpec(),

@@ -39,12 +39,25 @@ internal static class FrameSinks
 {
     public static IFrameSink Create(SinkSpec spec, bool overwrite, ISinkHost host) => spec switch
     {
-        FileSinkSpec f => new VideoFileSink(f.Path, Codecs.Resolve(f.Path, f.Codec), overwrite),
+        FileSinkSpec f => FileSink(f, overwrite),
         DisplaySinkSpec d => new DisplaySink(d.Title, host),
         ImagesSinkSpec i => new ImageSequenceSink(i.Pattern, overwrite),
         DiscardSinkSpec => new DiscardSink(),
         _ => throw new PipelineSpecException("sinks", $"unsupported sink kind {spec.GetType().Name}"),
     };
+
+    /// <summary>The encoder for a file sink: ffmpeg where it is faster (see <see cref="FfmpegPipeSink"/>), OpenCV otherwise.</summary>
+    public static IFrameSink FileSink(FileSinkSpec f, bool overwrite)
+    {
+        string fourcc = Codecs.Resolve(f.Path, f.Codec);
+        bool ffmpeg = f.Encoder switch
+        {
+            FileEncoder.Ffmpeg => true,
+            FileEncoder.OpenCv => false,
+            _ => FfmpegPipeSink.Handles(fourcc) && FfmpegPipeSink.FindFfmpeg() is not null,
+        };
+        return ffmpeg ? new FfmpegPipeSink(f.Path, fourcc, overwrite) : new VideoFileSink(f.Path, fourcc, overwrite);
+    }
 }
 
 /// <summary><c>discard: {}</c> — frames are processed and thrown away (benchmarks).</summary>

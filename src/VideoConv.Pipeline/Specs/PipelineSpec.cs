@@ -52,7 +52,22 @@ public sealed record UrlSourceSpec(string Url) : SourceSpec
 public abstract record SinkSpec;
 
 /// <summary><c>file: PATH</c>, <c>codec: FOURCC</c> (null: chosen by extension).</summary>
-public sealed record FileSinkSpec(string Path, string? Codec = null) : SinkSpec;
+public sealed record FileSinkSpec(string Path, string? Codec = null) : SinkSpec
+{
+    /// <summary>Which encoder writes the file; <see cref="FileEncoder.Auto"/> picks the system ffmpeg for MPEG-4/MJPEG when installed.</summary>
+    public FileEncoder Encoder { get; init; } = FileEncoder.Auto;
+}
+
+/// <summary><c>encoder:</c> of a file sink.</summary>
+public enum FileEncoder
+{
+    /// <summary>ffmpeg (fed raw frames) for mp4v, XVID and MJPG when it is on PATH; OpenCV's VideoWriter otherwise.</summary>
+    Auto,
+    /// <summary>OpenCV's bundled VideoWriter.</summary>
+    OpenCv,
+    /// <summary>The system ffmpeg binary, fed raw frames on its stdin.</summary>
+    Ffmpeg,
+}
 
 /// <summary><c>display: TITLE</c> — an OpenCV window with an fps/latency overlay.</summary>
 public sealed record DisplaySinkSpec(string Title) : SinkSpec;

@@ -71,7 +71,9 @@ internal static class SpecValidator
                 try { fourcc = Codecs.Resolve(f.Path, f.Codec); }
                 catch (PipelineSpecException ex) { throw new PipelineSpecException(subject, ex.Message); }
                 CheckOutput(f.Path, subject, overwrite);
-                ProbeEncoder(f.Path, fourcc, subject);
+                if (f.Encoder == FileEncoder.Ffmpeg && FfmpegPipeSink.FindFfmpeg() is null)
+                    throw new PipelineSpecException(subject, "encoder: ffmpeg needs the ffmpeg program on PATH (Debian: apt-get install ffmpeg), or use encoder: opencv");
+                if (f.Encoder != FileEncoder.Ffmpeg) ProbeEncoder(f.Path, fourcc, subject);
                 break;
             }
             case ImagesSinkSpec i:
