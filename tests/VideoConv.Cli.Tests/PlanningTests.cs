@@ -81,7 +81,7 @@ public sealed class PlanningTests : IDisposable
         _dir.Write("job-out.mp4", "taken");
         var replaced = ConfigOverrides.WithFileInsteadOfDisplay(config, out var path, _dir.Path);
         Assert.Equal(_dir.Combine("job-out-2.mp4"), path);
-        Assert.Equal(new FileSinkSpec(path, "FFV1"), Assert.Single(replaced.Sinks));
+        Assert.Equal(new FileSinkSpec(path, "mp4v"), Assert.Single(replaced.Sinks));
     }
 
     [Fact]
