@@ -4,6 +4,7 @@ using VideoConv.Cli.Terminal;
 using VideoConv.Cli.Tests.TestSupport;
 using VideoConv.Cli.Verbs;
 using VideoConv.Cli.Yaml;
+using VideoConv.Pipeline;
 using VideoConv.Pipeline.Specs;
 
 namespace VideoConv.Cli.Tests;
@@ -100,7 +101,7 @@ public sealed class PlanningTests : IDisposable
     public void StatsJson_HasTheAgreedKeys()
     {
         var path = _dir.Combine("stats.json");
-        StatsJsonFile.Write(new PipelineStats(10, 9, 1, 30, 5, 9, 0.3, 10, [new StageStats("filter", 9, 30, 100, 1, 0)]), path);
+        StatsJson.Write(new PipelineStats(10, 9, 1, 30, 5, 9, 0.3, 10, [new StageStats("filter", 9, 30, 100, 1, 0)]), path);
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
         var root = json.RootElement;
         Assert.Equal(10, root.GetProperty("frames_in").GetInt64());

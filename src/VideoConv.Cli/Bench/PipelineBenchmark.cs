@@ -25,7 +25,7 @@ public static class PipelineBenchmark
 
     public static async Task<IReadOnlyList<PipelineBenchRow>> RunAsync(string? input, int seconds, int rounds, Action<string> log, CancellationToken cancellationToken)
     {
-        string ffmpeg = FindOnPath("ffmpeg") ?? throw new InvalidOperationException("the end-to-end bench needs the system ffmpeg (scripts/install-deps installs it)");
+        string ffmpeg = SystemTools.Find("ffmpeg") ?? throw new InvalidOperationException("the end-to-end bench needs the system ffmpeg (scripts/install-deps installs it)");
         string work = Path.Combine(Path.GetTempPath(), $"videoconv-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(work);
         try
@@ -74,7 +74,7 @@ public static class PipelineBenchmark
 
     private static async Task<long> CountFrames(string clip, CancellationToken cancellationToken)
     {
-        string ffprobe = FindOnPath("ffprobe") ?? throw new InvalidOperationException("ffprobe not found");
+        string ffprobe = SystemTools.Find("ffprobe") ?? throw new InvalidOperationException("ffprobe not found");
         var output = await Exec(ffprobe, $"-v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 \"{clip}\"", cancellationToken);
         return long.Parse(output.Trim().Split('\n')[0].Trim().TrimEnd(','), CultureInfo.InvariantCulture);
     }
@@ -90,8 +90,4 @@ public static class PipelineBenchmark
             throw new InvalidOperationException($"{Path.GetFileName(file)} failed (exit {process.ExitCode}): {(await stderr).Trim()}");
         return await stdout;
     }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 }

@@ -63,7 +63,7 @@ internal static class RunVerb
             }
         }
         Console.Error.WriteLine($"videoconv: {StatusLine.Summary(stats)}");
-        if (statsPath is not null) StatsJsonFile.Write(stats, statsPath);
+        if (statsPath is not null) StatsJson.Write(stats, statsPath);
         if (cancellationToken.IsCancellationRequested)
         {
             Console.Error.WriteLine("videoconv: interrupted; outputs were finalized");

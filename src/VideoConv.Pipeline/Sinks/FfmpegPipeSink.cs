@@ -35,18 +35,7 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
     public static bool Handles(string fourcc) => fourcc is "mp4v" or "XVID" or "MJPG";
 
     /// <summary>The ffmpeg binary on PATH, or null.</summary>
-    public static string? FindFfmpeg()
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            foreach (var name in OperatingSystem.IsWindows() ? new[] { "ffmpeg.exe" } : ["ffmpeg"])
-            {
-                var candidate = Path.Combine(dir, name);
-                if (File.Exists(candidate)) return candidate;
-            }
-        }
-        return null;
-    }
+    public static string? FindFfmpeg() => SystemTools.Find("ffmpeg");
 
     /// <summary>Encoder arguments for a FOURCC (same choices the bench gives the FFmpeg CLI).</summary>
     public static string EncoderArguments(string fourcc) => fourcc switch
