@@ -110,12 +110,13 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
                 var sinkStage = new SinkStage(sinks[i], _sinkIn[i].Reader, run, _sinkCounters[i], _latency, () => _source.Fps);
                 downstream.Add(StartThread($"videoconv {sinkStage.Name}", sinkStage.Run));
             }
-            // On stop or failure, end the source's channel at once: downstream drains and finalizes even
-            // when the source is blocked in a native read that cannot be interrupted (a FIFO with a silent writer).
+            // On stop, end the source's channel at once: downstream drains and finalizes even when the source
+            // is blocked in a native read that cannot be interrupted (a FIFO with a silent writer). On failure
+            // downstream stops through the fail token instead, and the failing stage's error is what is reported.
             var progress = Options.Progress is null ? null : new Timer(_ => ReportProgress(run), null, 250, 250);
             try
             {
-                using (run.SourceToken.Register(() => _sourceOut.Writer.TryComplete()))
+                using (run.StopToken.Register(() => _sourceOut.Writer.TryComplete()))
                 {
                     await Task.WhenAll(downstream).ConfigureAwait(false);
                     if (!sourceThread.IsCompleted)

@@ -126,10 +126,10 @@ internal sealed class FilterStage(
         }
         catch (Exception ex)
         {
-            // Complete with the error before failing the run, so the sinks see this error, not a cancellation.
-            error = ex;
-            foreach (var o in outputs) o.TryComplete(ex);
+            // Record first (the first recorded failure is the one reported; an upstream error arriving here
+            // was recorded by its own stage before it reached this one), then pass it downstream.
             run.Fail(StageName, ex);
+            error = ex;
         }
         finally
         {
