@@ -110,14 +110,23 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
                 var sinkStage = new SinkStage(sinks[i], _sinkIn[i].Reader, run, _sinkCounters[i], _latency, () => _source.Fps);
                 downstream.Add(StartThread($"videoconv {sinkStage.Name}", sinkStage.Run));
             }
-            // On stop or failure, end the source's channel at once: downstream drains and finalizes even
-            // when the source is blocked in a native read that cannot be interrupted (a FIFO with a silent writer).
-            using (run.SourceToken.Register(() => _sourceOut.Writer.TryComplete()))
-            using (var progress = Options.Progress is null ? null : new Timer(_ => ReportProgress(run), null, 250, 250))
+            // On stop, end the source's channel at once: downstream drains and finalizes even when the source
+            // is blocked in a native read that cannot be interrupted (a FIFO with a silent writer). On failure
+            // downstream stops through the fail token instead, and the failing stage's error is what is reported.
+            var progress = Options.Progress is null ? null : new Timer(_ => ReportProgress(run), null, 250, 250);
+            try
             {
-                await Task.WhenAll(downstream).ConfigureAwait(false);
-                if (!sourceThread.IsCompleted)
-                    await Task.WhenAny(sourceThread, Task.Delay(_seams.SourceGracePeriod)).ConfigureAwait(false);
+                using (run.StopToken.Register(() => _sourceOut.Writer.TryComplete()))
+                {
+                    await Task.WhenAll(downstream).ConfigureAwait(false);
+                    if (!sourceThread.IsCompleted)
+                        await Task.WhenAny(sourceThread, Task.Delay(_seams.SourceGracePeriod)).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                // Waits for a periodic report in flight, so the final report below is the last one.
+                if (progress is not null) await progress.DisposeAsync().ConfigureAwait(false);
             }
             Interlocked.Exchange(ref _endTimestamp, Stopwatch.GetTimestamp());
             ReportProgress(run);   // the final figures

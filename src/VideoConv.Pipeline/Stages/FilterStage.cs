@@ -82,9 +82,11 @@ internal sealed class FilterStage(
             filter = factory(definitions, format);
             filter.Apply(new Image(format), new Image(filter.Output));
         }
-        catch (Exception ex) when (ex is FilterDefinitionException or ArgumentException)
+        catch (Exception)
         {
-            return;   // rebuilt, and reported, at the first frame
+            // Not swallowed: the chain is built and applied again at the first frame, on this stage's
+            // thread, where the same error fails the run as the filter's (not the source's, whose thread this is).
+            return;
         }
         lock (_gate)
         {
@@ -126,10 +128,10 @@ internal sealed class FilterStage(
         }
         catch (Exception ex)
         {
-            // Complete with the error before failing the run, so the sinks see this error, not a cancellation.
-            error = ex;
-            foreach (var o in outputs) o.TryComplete(ex);
+            // Record first (the first recorded failure is the one reported; an upstream error arriving here
+            // was recorded by its own stage before it reached this one), then pass it downstream.
             run.Fail(StageName, ex);
+            error = ex;
         }
         finally
         {

@@ -25,6 +25,9 @@ internal sealed class RunControl : IDisposable
     /// <summary>Cancelled only on failure: downstream stages keep draining through a stop.</summary>
     public CancellationToken FailToken => _fail.Token;
 
+    /// <summary>Cancelled only on stop.</summary>
+    public CancellationToken StopToken => _stop.Token;
+
     public bool StopRequested => _stop.IsCancellationRequested;
 
     public (string Stage, Exception Error)? Failure

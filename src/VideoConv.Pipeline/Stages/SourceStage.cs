@@ -61,10 +61,9 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
         }
         catch (Exception ex)
         {
-            // Complete with the error before failing the run, so downstream sees this error, not a plain end.
-            error = ex;
-            output.TryComplete(ex);
+            // Record first (the first recorded failure is the one reported), then pass it downstream.
             run.Fail(StageName, ex);
+            error = ex;
         }
         finally
         {

@@ -33,6 +33,8 @@ internal static class SpecValidator
         switch (source)
         {
             case FileSourceSpec f:
+                if (f.Path.Contains("://", StringComparison.Ordinal) && !File.Exists(f.Path))
+                    throw new PipelineSpecException(S, $"'{f.Path}' is a network address: OpenCV's bundled FFmpeg has no network protocols; use url: instead of file:");
                 if (!File.Exists(f.Path))
                     throw new PipelineSpecException(S, $"source file '{f.Path}' does not exist");
                 break;

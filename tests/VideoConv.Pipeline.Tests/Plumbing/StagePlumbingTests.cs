@@ -81,8 +81,10 @@ public class StagePlumbingTests
         Assert.Equal(0, pipeline.FramesOutstanding);
     }
 
-    [Fact]
-    public async Task RunAsync_FilterThrows_FailsNamingFilter()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    public async Task RunAsync_FilterThrows_FailsNamingFilter(int failAt)
     {
         var sink = new RecordingSink();
         using var source = new CountingSource(50);
@@ -90,15 +92,15 @@ public class StagePlumbingTests
         {
             Source = () => source,
             Sink = (_, _) => sink,
-            Filter = (_, format) => new ThrowingFilter(format, failAt: 7),
+            Filter = (_, format) => new ThrowingFilter(format, failAt),
         });
 
         var ex = await Assert.ThrowsAsync<PipelineStageException>(() => pipeline.RunAsync(CancellationToken.None));
 
         Assert.Equal("filter", ex.Stage);
-        Assert.Contains("kernel overflow at frame 7", ex.Message);
+        Assert.Contains($"kernel overflow at frame {failAt}", ex.Message);
         Assert.True(sink.Aborted);
-        Assert.True(sink.Sequences.Count <= 7);
+        Assert.True(sink.Sequences.Count <= failAt);
         Assert.Equal(0, pipeline.FramesOutstanding);
     }
 
