@@ -21,24 +21,10 @@ internal sealed class FfmpegUrlSource(string url) : IFrameSource
     public double Fps { get; private set; }
     public long? TotalFrames => null;
 
-    /// <summary>The full path of <paramref name="tool"/> on PATH, or null.</summary>
-    public static string? FindTool(string tool)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            foreach (var name in OperatingSystem.IsWindows() ? new[] { tool + ".exe" } : [tool])
-            {
-                var full = Path.Combine(dir, name);
-                if (File.Exists(full)) return full;
-            }
-        }
-        return null;
-    }
-
     public void Open(CancellationToken cancellationToken)
     {
-        var ffprobe = FindTool("ffprobe") ?? throw new InvalidOperationException("url sources need the system ffprobe and ffmpeg, and ffprobe is not on PATH");
-        var ffmpeg = FindTool("ffmpeg") ?? throw new InvalidOperationException("url sources need the system ffmpeg, which is not on PATH");
+        var ffprobe = SystemTools.Find("ffprobe") ?? throw new InvalidOperationException("url sources need the system ffprobe and ffmpeg, and ffprobe is not on PATH");
+        var ffmpeg = SystemTools.Find("ffmpeg") ?? throw new InvalidOperationException("url sources need the system ffmpeg, which is not on PATH");
         (Format, Fps) = Probe(ffprobe, cancellationToken);
 
         var psi = new ProcessStartInfo(ffmpeg) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -57,7 +57,7 @@ internal static class SpecValidator
                 break;
             case UrlSourceSpec u:
                 if (string.IsNullOrWhiteSpace(u.Url)) throw new PipelineSpecException(S, "url is empty");
-                if (FfmpegUrlSource.FindTool("ffmpeg") is null || FfmpegUrlSource.FindTool("ffprobe") is null)
+                if (SystemTools.Find("ffmpeg") is null || SystemTools.Find("ffprobe") is null)
                     throw new PipelineSpecException(S, "url sources need the system ffmpeg and ffprobe (OpenCV's bundled FFmpeg has no network protocols); install ffmpeg");
                 break;
         }
