@@ -17,6 +17,7 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
     private long? _total;
 
     public FramePool? Pool => _pool;
+    public SourceBrokeException? Broke { get; private set; }
     public double Fps => Volatile.Read(ref _fps);
     public long? TotalFrames => _total;
 
@@ -55,16 +56,22 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
                 counters.FrameDone(t0, captured);
             }
         }
+        catch (SourceBrokeException ex)
+        {
+            // A truncated input: what was read is kept (the stream ends normally), the run fails afterwards.
+            Broke = ex;
+        }
         catch (Exception) when (ct.IsCancellationRequested && !run.Failed)
         {
             // Stopped while blocked in the source (e.g. ffmpeg killed by the stop): a stop, not a failure.
         }
         catch (Exception ex)
         {
-            // Complete with the error before failing the run, so downstream sees this error, not a plain end.
+            // Record the failure first (so the filter, woken by the completed channel, cannot claim it as its
+            // own), then complete with the error, so downstream sees this error, not a plain end.
             error = ex;
-            output.TryComplete(ex);
             run.Fail(StageName, ex);
+            output.TryComplete(ex);
         }
         finally
         {
