@@ -39,7 +39,16 @@ internal static class RunVerb
         if (statsPath is not null) PreflightCheck.CheckWritableFolder(Path.GetDirectoryName(Path.GetFullPath(statsPath))!, SourceLocation.CommandLine("--stats-json"));
 
         var status = new StatusLine(linesWhenRedirected: args.Flag("progress"));
-        var options = new PipelineOptions { Overwrite = overwrite, Progress = status.Update };
+        var options = new PipelineOptions
+        {
+            Overwrite = overwrite,
+            Progress = status.Update,
+            Warning = message =>
+            {
+                status.Clear();
+                Console.Error.WriteLine($"videoconv: warning: {message}");
+            },
+        };
         bool verbose = args.Flag("verbose");
         if (verbose) Console.Error.WriteLine($"videoconv: {DescribeSource(config.Source)} -> {config.Chain.Count} filter(s) -> {config.Sinks.Count} sink(s)");
 

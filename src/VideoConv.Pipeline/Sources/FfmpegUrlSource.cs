@@ -10,9 +10,10 @@ namespace VideoConv.Pipeline.Sources;
 /// stream to raw BGR on its stdout and frames are read straight into pooled frames. Size and rate come
 /// from <c>ffprobe</c> first.
 /// </summary>
-internal sealed class FfmpegUrlSource(string url) : IFrameSource
+internal sealed class FfmpegUrlSource(string url) : IFrameSource, IInterruptibleSource
 {
     private Process? _ffmpeg;
+    private Process? _probe;
     private Stream? _stdout;
     private CancellationTokenRegistration _cancelRegistration;
     private readonly Queue<string> _stderrTail = new();
@@ -66,10 +67,12 @@ internal sealed class FfmpegUrlSource(string url) : IFrameSource
         foreach (var a in new[] { "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate", "-of", "default=noprint_wrappers=1", url })
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start ffprobe");
+        Volatile.Write(ref _probe, p);
         using var reg = ct.Register(() => { try { p.Kill(); } catch (InvalidOperationException) { } });
         var errTask = p.StandardError.ReadToEndAsync(CancellationToken.None);
         string output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
+        Volatile.Write(ref _probe, null);
         ct.ThrowIfCancellationRequested();
         var values = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l.Split('=', 2)).Where(kv => kv.Length == 2)
@@ -118,6 +121,13 @@ internal sealed class FfmpegUrlSource(string url) : IFrameSource
     private void Kill()
     {
         try { _ffmpeg?.Kill(); } catch (InvalidOperationException) { }
+    }
+
+    /// <summary>Kills ffprobe or ffmpeg, whichever is running: a read blocked on a silent stream then returns.</summary>
+    public void Interrupt()
+    {
+        try { Volatile.Read(ref _probe)?.Kill(); } catch (InvalidOperationException) { }
+        Kill();
     }
 
     public void Dispose()
