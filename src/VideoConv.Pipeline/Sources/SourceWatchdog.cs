@@ -37,6 +37,7 @@ internal sealed class SourceWatchdog : IFrameSource
     private bool _haveSample;
     private long _lastChange;
     private bool _frozenReported;
+    private bool _firstFrame;
 
     private readonly bool _endIsLoss;
 
@@ -70,21 +71,24 @@ internal sealed class SourceWatchdog : IFrameSource
         while (true)
         {
             string reason;
+            // The first frame after a connect is part of connecting (a stream decoder probes first).
+            var timeout = _firstFrame ? _policy.ConnectTimeout : _policy.StallTimeout;
             try
             {
-                bool got = Watched(_policy.StallTimeout, () => _inner!.Read(frame, cancellationToken), out bool stalled);
+                bool got = Watched(timeout, () => _inner!.Read(frame, cancellationToken), out bool stalled);
                 if (got && !stalled)
                 {
+                    _firstFrame = false;
                     _delivered++;
                     CheckFrozen(frame.Image.Data);
                     return true;
                 }
                 if (!stalled && !_endIsLoss) return false;
-                reason = stalled ? $"no frame for {_policy.StallTimeout.TotalSeconds:0.#} s" : "the stream ended";
+                reason = stalled ? $"no frame for {timeout.TotalSeconds:0.#} s" : "the stream ended";
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not SourceBrokeException)
             {
-                reason = _stalled ? $"no frame for {_policy.StallTimeout.TotalSeconds:0.#} s" : ex.Message;
+                reason = _stalled ? $"no frame for {timeout.TotalSeconds:0.#} s" : ex.Message;
             }
             cancellationToken.ThrowIfCancellationRequested();
             Reconnect(reason, cancellationToken);
@@ -129,6 +133,7 @@ internal sealed class SourceWatchdog : IFrameSource
     private IFrameSource Connect(CancellationToken ct)
     {
         var inner = _connect();
+        _firstFrame = true;
         try
         {
             lock (_gate) _pending = inner;
