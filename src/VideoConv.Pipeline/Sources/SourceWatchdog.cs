@@ -137,8 +137,13 @@ internal sealed class SourceWatchdog : IFrameSource
         try
         {
             lock (_gate) _pending = inner;
-            Watched(_policy.ConnectTimeout, () => { inner.Open(ct); return true; }, out bool stalled);
-            if (stalled) throw new TimeoutException($"{_what} did not connect within {_policy.ConnectTimeout.TotalSeconds:0.#} s");
+            bool stalled;
+            try { Watched(_policy.ConnectTimeout, () => { inner.Open(ct); return true; }, out stalled); }
+            catch (Exception) when (StalledNow())
+            {
+                stalled = true;   // the error is the interruption's (ffprobe killed), not the cause
+            }
+            if (stalled) throw new TimeoutException($"no stream within {_policy.ConnectTimeout.TotalSeconds:0.#} s of connecting");
             return inner;
         }
         catch
@@ -173,6 +178,11 @@ internal sealed class SourceWatchdog : IFrameSource
                 stalled = _stalled;
             }
         }
+    }
+
+    private bool StalledNow()
+    {
+        lock (_gate) return _stalled;
     }
 
     private void OnTimer()
