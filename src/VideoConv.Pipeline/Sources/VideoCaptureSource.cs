@@ -61,6 +61,10 @@ internal sealed class VideoCaptureSource : IFrameSource
         double w = _capture.Get(VideoCaptureProperties.FrameWidth), h = _capture.Get(VideoCaptureProperties.FrameHeight);
         if (w * h * 4 > VideoConv.Core.Imaging.Image.MaxBytes)
             throw new InvalidOperationException($"{_what} has {w}x{h} frames, over the {VideoConv.Core.Imaging.Image.MaxBytes >> 20} MiB frame limit");
+        // The pools hold up to ~16 frames with the default queues (source and filter pools, PoolingTests' bound).
+        double need = w * h * 4 * 16, available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available > 0 && need > available)
+            throw new InvalidOperationException($"{_what} has {w}x{h} frames; the pipeline's frame pools would need about {need / (1 << 30):0.#} GiB, more than the {available / (1 << 30):0.#} GiB this process may use");
         // The first frame gives the real size and channel count (properties can be missing for streams).
         _first = new Mat();
         if (!_capture.Read(_first) || _first.Empty())

@@ -58,6 +58,18 @@ public sealed class BadInputMatrixTests : IDisposable
     }
 
     [Fact]
+    public void PatternFramesTooBigForMemory_AreRefusedBeforeAnyFrame_Exit2()
+    {
+        _dir.Write("huge.yaml", "source:\n  pattern: {width: 100000, height: 100000, fps: 30, frames: 5}\nsinks:\n  - file: out.mkv\n");
+        var r = VideoconvProcess.Run(_dir.Path, "run", "huge.yaml");
+        Assert.True(r.ExitCode == 2, r.ToString());
+        var line = Assert.Single(r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("huge.yaml:2:", line);
+        Assert.Contains("100000", line);
+        AssertNoOutput();
+    }
+
+    [Fact]
     public void Empty_IsExit1_SaysEmpty_NoOutput()
     {
         File.WriteAllBytes(_dir.Combine("empty.mp4"), []);
