@@ -61,7 +61,9 @@ internal sealed class SourceWatchdog : IFrameSource
 
     public void Open(CancellationToken cancellationToken)
     {
-        _inner = Connect(cancellationToken);
+        // The first connection is not retried: a feed that is not there at the start is a clear error.
+        try { _inner = Connect(cancellationToken); }
+        catch (TimeoutException ex) { throw new TimeoutException($"{_what}: {ex.Message}", ex); }
         Format = _inner.Format;
         Fps = _inner.Fps;
     }
