@@ -90,7 +90,7 @@ internal sealed class SourceWatchdog : IFrameSource
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not SourceBrokeException)
             {
-                reason = _stalled ? $"no frame for {timeout.TotalSeconds:0.#} s" : ex.Message;
+                reason = StalledNow() ? $"no frame for {timeout.TotalSeconds:0.#} s" : ex.Message;
             }
             cancellationToken.ThrowIfCancellationRequested();
             Reconnect(reason, cancellationToken);
