@@ -135,7 +135,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
         if (run.Failure is var (stage, error))
             throw new PipelineStageException(stage, $"{stage}: {Describe(error)}", error);
         if (_source?.Broke is { } broke)
-            throw new PipelineStageException(SourceStage.StageName, $"{SourceStage.StageName}: {broke.Message}", broke);
+            throw new PipelineInputBrokeException(SourceStage.StageName, $"{SourceStage.StageName}: {broke.Message}", broke.FramesRead, broke);
         return Snapshot() with { Stopped = run.StopRequested };
     }
 

@@ -100,6 +100,7 @@ internal static class BatchVerb
         catch (Exception ex)
         {
             job.Succeeded = false;
+            job.KeepOutputs = ex is PipelineInputBrokeException;
             job.Reason = ex switch
             {
                 ConfigException c => c.Location.Line > 0 ? c.Formatted : c.Message,
@@ -111,7 +112,8 @@ internal static class BatchVerb
         }
         finally
         {
-            if (job.Succeeded != true) job.RemoveOutputs(existed);
+            // An input that broke mid-stream keeps its finalized outputs (the frames before the break); it still counts as failed.
+            if (job.Succeeded != true && !job.KeepOutputs) job.RemoveOutputs(existed);
             task.Value = task.MaxValue;
             task.Description = Markup.Escape(job.Name) + (job.Succeeded == true ? " [green]done[/]" : " [red]failed[/]");
             task.StopTask();

@@ -69,3 +69,14 @@ public class PipelineStageException(string stage, string message, Exception? inn
 {
     public string Stage { get; } = stage;
 }
+
+/// <summary>
+/// The input broke mid-stream (a truncated file, a live feed lost for good): the frames read before the
+/// break were written and the outputs finalized, so — unlike other stage failures — they are worth keeping.
+/// </summary>
+public sealed class PipelineInputBrokeException(string stage, string message, long framesKept, Exception? inner = null)
+    : PipelineStageException(stage, message, inner)
+{
+    /// <summary>Frames delivered before the break.</summary>
+    public long FramesKept { get; } = framesKept;
+}

@@ -97,10 +97,7 @@ public sealed class BadInputMatrixTests : IDisposable
     [RequiresFfmpegFact]
     public void TruncatedMkv_KeepsTheFramesBeforeTheBreak_Exit1_NamesFileAndFrame()
     {
-        var whole = Clip("whole.mp4", seconds: 4);
-        var mkv = _dir.Combine("whole.mkv");
-        using (var p = System.Diagnostics.Process.Start("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-i", whole, "-c", "copy", mkv])) p.WaitForExit();
-        var name = FirstHalfOf(mkv, "half.mkv");
+        var name = TruncatedMkv("half.mkv");
 
         var r = RunOn(name);
 
@@ -113,6 +110,26 @@ public sealed class BadInputMatrixTests : IDisposable
         // Everything decoded before the break is in a finalized, decodable output.
         Assert.Equal(brokeAt, SystemFfmpeg.CountFrames(_dir.Combine("out.mkv")));
         Assert.Empty(Directory.GetFiles(_dir.Path, "*.partial*"));
+    }
+
+    private string TruncatedMkv(string name)
+    {
+        var whole = Clip("whole.mp4", seconds: 4);
+        var mkv = _dir.Combine("whole.mkv");
+        using (var p = System.Diagnostics.Process.Start("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-i", whole, "-c", "copy", mkv])) p.WaitForExit();
+        return FirstHalfOf(mkv, name);
+    }
+
+    [RequiresFfmpegFact]
+    public void Batch_TruncatedMkv_KeepsItsFinalizedOutput_ButCountsAsFailed_Exit1()
+    {
+        var name = TruncatedMkv("half.mkv");
+        _dir.Write("job.yaml", Config);
+        var r = VideoconvProcess.Run(_dir.Path, "batch", "job.yaml", "--out", "done", name);
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Contains("broke at frame", r.StdOut);
+        Assert.InRange(SystemFfmpeg.CountFrames(_dir.Combine("done", "half.mkv")), 1, 119);
+        Assert.Empty(Directory.GetFiles(_dir.Combine("done"), "*.partial*"));
     }
 
     [RequiresFfmpegFact]
