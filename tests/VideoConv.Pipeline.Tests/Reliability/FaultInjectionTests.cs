@@ -40,10 +40,11 @@ public class FaultInjectionTests
         var spec = new PipelineSpec(new PatternSourceSpec(32, 24, 30, 1), [TestMedia.Sharpen], [new DiscardSinkSpec(), new DiscardSinkSpec()]);
         var pipeline = new VideoPipeline(spec, new PipelineOptions(), new PipelineSeams { Source = () => new BreakingSource(breakAt), Sink = (_, i) => sinks[i] });
 
-        var ex = await Assert.ThrowsAsync<PipelineStageException>(() => pipeline.RunAsync(CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<PipelineInputBrokeException>(() => pipeline.RunAsync(CancellationToken.None));
 
         Assert.Equal("source", ex.Stage);
         Assert.Contains($"broke at frame {breakAt}", ex.Message);
+        Assert.Equal(breakAt, ex.FramesKept);
         foreach (var sink in sinks)
         {
             Assert.Equal(Enumerable.Range(0, breakAt), sink.Sequences);

@@ -135,7 +135,7 @@ public sealed class LiveStallTests(ITestOutputHelper output) : IDisposable
 
         WaitForFrames(20, run);
         _producer!.Kill();
-        var ex = await Assert.ThrowsAsync<PipelineStageException>(() => run);
+        var ex = await Assert.ThrowsAsync<PipelineInputBrokeException>(() => run);
 
         output.WriteLine(ex.Message);
         Assert.Equal("source", ex.Stage);

@@ -70,6 +70,7 @@ public class SourceWatchdogTests
 
         Assert.NotNull(error);
         Assert.Equal("source", error.Stage);
+        Assert.Equal(12, Assert.IsType<PipelineInputBrokeException>(error).FramesKept);
         Assert.Contains("camera 0 was lost after 12 frames and 2 reconnection attempts failed (last: no camera at index 0)", error.Message);
         Assert.Equal(Enumerable.Range(0, 12), sink.Sequences);
         Assert.True(sink.Completed);
