@@ -25,8 +25,9 @@ internal static class BatchVerb
         ],
         RunAsync,
         """
-        A failed input leaves no output, is listed in the summary with its reason, and does not stop
-        the others; the exit code is 1 when any input failed. Display sinks are skipped.
+        A failed input leaves no output (one that broke mid-stream keeps the frames before the break),
+        is listed in the summary with its reason, and does not stop the others; the exit code is 1 when
+        any input failed. Display sinks are skipped.
         """);
 
     private static async Task<int> RunAsync(ParsedArguments args, CancellationToken cancellationToken)
