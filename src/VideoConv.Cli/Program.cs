@@ -7,6 +7,7 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        NativeLogging.QuietUnlessVerbose(args);
         using var signals = new SignalCancellation();
         return await VideoconvApp.RunAsync(args, signals.Token);
     }

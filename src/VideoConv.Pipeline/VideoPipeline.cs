@@ -95,7 +95,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
         {
             for (int i = 0; i < Spec.Sinks.Count; i++)
                 sinks.Add(_seams.Sink?.Invoke(Spec.Sinks[i], i) ?? FrameSinks.Create(Spec.Sinks[i], Options.Overwrite, this));
-            source = _seams.Source?.Invoke() ?? FrameSources.Create(Spec.Source);
+            source = _seams.Source?.Invoke() ?? FrameSources.Create(Spec.Source, Options);
             bool realtime = Spec.Source.Realtime && Spec.Source is FileSourceSpec or PatternSourceSpec or ImagesSourceSpec;
             _source = new SourceStage(source, _sourceOut.Writer, run, _sourceCounters, realtime, _filter.Prepare);
             _filter.Attach(run);
@@ -143,6 +143,8 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
         }
         if (run.Failure is var (stage, error))
             throw new PipelineStageException(stage, $"{stage}: {Describe(error)}", error);
+        if (_source?.Broke is { } broke)
+            throw new PipelineInputBrokeException(SourceStage.StageName, $"{SourceStage.StageName}: {broke.Message}", broke.FramesRead, broke);
         return Snapshot() with { Stopped = run.StopRequested };
     }
 

@@ -33,6 +33,8 @@ public sealed class SignalCancellation : IDisposable
             _cts.Cancel();
             return;
         }
+        // Quitting at once: outputs cannot be finalized, so their partial files go (destinations were never touched).
+        VideoConv.Pipeline.Sinks.PartialFiles.DeleteAll();
         Environment.Exit(130);
     }
 

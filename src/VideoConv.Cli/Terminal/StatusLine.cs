@@ -5,17 +5,31 @@ namespace VideoConv.Cli.Terminal;
 
 /// <summary>
 /// One self-updating line on stderr while a pipeline runs: a progress bar when the frame count is known,
-/// else fps, frames, drops and latency. Silent when stderr is not a terminal.
+/// else fps, frames, drops and latency. Silent when stderr is not a terminal, unless asked for plain
+/// progress lines (<c>--progress</c>: one line a second, for logs and for scripts that wait on progress).
 /// </summary>
-public sealed class StatusLine
+public sealed class StatusLine(bool linesWhenRedirected = false)
 {
     private readonly TextWriter _out = Console.Error;
     private readonly bool _enabled = !Console.IsErrorRedirected;
+    private readonly bool _lines = Console.IsErrorRedirected && linesWhenRedirected;
     private readonly Lock _lock = new();
     private int _lastLength;
+    private long _lastLineTimestamp;
 
     public void Update(PipelineStats stats)
     {
+        if (_lines)
+        {
+            long now = System.Diagnostics.Stopwatch.GetTimestamp();
+            lock (_lock)
+            {
+                if (_lastLineTimestamp != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(_lastLineTimestamp, now).TotalSeconds < 1) return;
+                _lastLineTimestamp = now;
+                _out.WriteLine($"videoconv: progress: {Format(stats)}");
+            }
+            return;
+        }
         if (!_enabled) return;
         var line = Format(stats);
         lock (_lock)

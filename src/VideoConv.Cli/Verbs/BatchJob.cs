@@ -14,6 +14,9 @@ internal sealed class BatchJob
 
     public bool? Succeeded { get; set; }
     public string? Reason { get; set; }
+
+    /// <summary>The job failed but its outputs are finalized and worth keeping (the input broke mid-stream).</summary>
+    public bool KeepOutputs { get; set; }
     public PipelineStats? Stats { get; set; }
 
     /// <summary>

@@ -25,8 +25,9 @@ internal static class BatchVerb
         ],
         RunAsync,
         """
-        A failed input leaves no output, is listed in the summary with its reason, and does not stop
-        the others; the exit code is 1 when any input failed. Display sinks are skipped.
+        A failed input leaves no output (one that broke mid-stream keeps the frames before the break),
+        is listed in the summary with its reason, and does not stop the others; the exit code is 1 when
+        any input failed. Display sinks are skipped.
         """);
 
     private static async Task<int> RunAsync(ParsedArguments args, CancellationToken cancellationToken)
@@ -100,6 +101,7 @@ internal static class BatchVerb
         catch (Exception ex)
         {
             job.Succeeded = false;
+            job.KeepOutputs = ex is PipelineInputBrokeException;
             job.Reason = ex switch
             {
                 ConfigException c => c.Location.Line > 0 ? c.Formatted : c.Message,
@@ -111,7 +113,8 @@ internal static class BatchVerb
         }
         finally
         {
-            if (job.Succeeded != true) job.RemoveOutputs(existed);
+            // An input that broke mid-stream keeps its finalized outputs (the frames before the break); it still counts as failed.
+            if (job.Succeeded != true && !job.KeepOutputs) job.RemoveOutputs(existed);
             task.Value = task.MaxValue;
             task.Description = Markup.Escape(job.Name) + (job.Succeeded == true ? " [green]done[/]" : " [red]failed[/]");
             task.StopTask();

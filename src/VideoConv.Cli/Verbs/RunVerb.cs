@@ -20,6 +20,7 @@ internal static class RunVerb
             new("stats-json", "FILE", "Write the run's statistics as JSON when it ends"),
             new("overwrite", null, "Replace existing output files"),
             new("watch", null, "Reload the chain when the config file changes (broken edits keep the running chain)"),
+            new("progress", null, "Print a progress line every second even when stderr is not a terminal (logs, scripts)"),
             new("verbose", null, "Print details (and stack traces) on errors", Alias: "v"),
         ],
         RunAsync,
@@ -37,8 +38,17 @@ internal static class RunVerb
         var statsPath = args.Value("stats-json");
         if (statsPath is not null) PreflightCheck.CheckWritableFolder(Path.GetDirectoryName(Path.GetFullPath(statsPath))!, SourceLocation.CommandLine("--stats-json"));
 
-        var status = new StatusLine();
-        var options = new PipelineOptions { Overwrite = overwrite, Progress = status.Update };
+        var status = new StatusLine(linesWhenRedirected: args.Flag("progress"));
+        var options = new PipelineOptions
+        {
+            Overwrite = overwrite,
+            Progress = status.Update,
+            Warning = message =>
+            {
+                status.Clear();
+                Console.Error.WriteLine($"videoconv: warning: {message}");
+            },
+        };
         bool verbose = args.Flag("verbose");
         if (verbose) Console.Error.WriteLine($"videoconv: {DescribeSource(config.Source)} -> {config.Chain.Count} filter(s) -> {config.Sinks.Count} sink(s)");
 

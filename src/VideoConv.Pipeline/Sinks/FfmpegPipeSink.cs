@@ -120,6 +120,7 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
         if (!overwrite && File.Exists(path))
             throw new IOException($"'{path}' appeared during the run; not replacing it without overwrite (output kept at '{_temp}')");
         File.Move(_temp, path, overwrite);
+        PartialFiles.Forget(_temp);
         _temp = null;
     }
 
@@ -139,6 +140,7 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
         _process?.Dispose();
         _process = null;
         if (_temp is not null && File.Exists(_temp)) File.Delete(_temp);
+        PartialFiles.Forget(_temp);
         _temp = null;
     }
 

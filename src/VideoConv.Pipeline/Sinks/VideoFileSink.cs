@@ -28,7 +28,7 @@ internal sealed class VideoFileSink(string path, string fourcc, bool overwrite) 
     {
         string full = Path.GetFullPath(destination);
         string dir = Path.GetDirectoryName(full)!;
-        return Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.partial{Path.GetExtension(full)}");
+        return PartialFiles.Track(Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.partial{Path.GetExtension(full)}"));
     }
 
     public void Open(ImageFormat format, double fps)
@@ -67,6 +67,7 @@ internal sealed class VideoFileSink(string path, string fourcc, bool overwrite) 
         if (!overwrite && File.Exists(path))
             throw new IOException($"'{path}' appeared during the run; not replacing it without overwrite (output kept at '{_temp}')");
         File.Move(_temp, path, overwrite);
+        PartialFiles.Forget(_temp);
         _temp = null;
     }
 
@@ -75,6 +76,7 @@ internal sealed class VideoFileSink(string path, string fourcc, bool overwrite) 
         _writer?.Dispose();
         _writer = null;
         if (_temp is not null && File.Exists(_temp)) File.Delete(_temp);
+        PartialFiles.Forget(_temp);
         _temp = null;
     }
 

@@ -10,12 +10,17 @@ namespace VideoConv.Pipeline.Sources;
 /// stream to raw BGR on its stdout and frames are read straight into pooled frames. Size and rate come
 /// from <c>ffprobe</c> first.
 /// </summary>
-internal sealed class FfmpegUrlSource(string url) : IFrameSource
+internal sealed class FfmpegUrlSource(string url) : IFrameSource, IInterruptibleSource
 {
     private Process? _ffmpeg;
+    private Process? _probe;
     private Stream? _stdout;
     private CancellationTokenRegistration _cancelRegistration;
     private readonly Queue<string> _stderrTail = new();
+
+    // FFmpeg's default analysis of a live stream (5 s, twice: ffprobe then ffmpeg) makes every (re)connect
+    // take ~11 s; 1 s finds a video stream's size and rate just as well (measured on MPEG-TS over UDP: 11 s → 2.7 s).
+    private const string AnalyzeMicroseconds = "1000000";
 
     public ImageFormat Format { get; private set; }
     public double Fps { get; private set; }
@@ -28,7 +33,7 @@ internal sealed class FfmpegUrlSource(string url) : IFrameSource
         (Format, Fps) = Probe(ffprobe, cancellationToken);
 
         var psi = new ProcessStartInfo(ffmpeg) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-nostdin", "-hide_banner", "-loglevel", "error", "-i", url, "-map", "0:v:0", "-f", "rawvideo", "-pix_fmt", "bgr24", "-" })
+        foreach (var a in new[] { "-nostdin", "-hide_banner", "-loglevel", "error", "-analyzeduration", AnalyzeMicroseconds, "-i", url, "-map", "0:v:0", "-f", "rawvideo", "-pix_fmt", "bgr24", "-" })
             psi.ArgumentList.Add(a);
         _ffmpeg = Process.Start(psi) ?? throw new InvalidOperationException("could not start ffmpeg");
         _ffmpeg.ErrorDataReceived += (_, e) =>
@@ -49,13 +54,15 @@ internal sealed class FfmpegUrlSource(string url) : IFrameSource
     private (ImageFormat, double) Probe(string ffprobe, CancellationToken ct)
     {
         var psi = new ProcessStartInfo(ffprobe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate", "-of", "default=noprint_wrappers=1", url })
+        foreach (var a in new[] { "-v", "error", "-analyzeduration", AnalyzeMicroseconds, "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate", "-of", "default=noprint_wrappers=1", url })
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start ffprobe");
+        Volatile.Write(ref _probe, p);
         using var reg = ct.Register(() => { try { p.Kill(); } catch (InvalidOperationException) { } });
         var errTask = p.StandardError.ReadToEndAsync(CancellationToken.None);
         string output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
+        Volatile.Write(ref _probe, null);
         ct.ThrowIfCancellationRequested();
         var values = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l.Split('=', 2)).Where(kv => kv.Length == 2)
@@ -104,6 +111,13 @@ internal sealed class FfmpegUrlSource(string url) : IFrameSource
     private void Kill()
     {
         try { _ffmpeg?.Kill(); } catch (InvalidOperationException) { }
+    }
+
+    /// <summary>Kills ffprobe or ffmpeg, whichever is running: a read blocked on a silent stream then returns.</summary>
+    public void Interrupt()
+    {
+        try { Volatile.Read(ref _probe)?.Kill(); } catch (InvalidOperationException) { }
+        Kill();
     }
 
     public void Dispose()

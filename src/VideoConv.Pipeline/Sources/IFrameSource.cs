@@ -27,13 +27,17 @@ internal interface IFrameSource : IDisposable
 /// <summary>Builds the source a spec asks for.</summary>
 internal static class FrameSources
 {
-    public static IFrameSource Create(Specs.SourceSpec spec) => spec switch
+    public static IFrameSource Create(Specs.SourceSpec spec) => Create(spec, new Specs.PipelineOptions());
+
+    /// <summary>Cameras and urls come wrapped in a <see cref="SourceWatchdog"/> (stalls, reconnects, frozen feeds).</summary>
+    public static IFrameSource Create(Specs.SourceSpec spec, Specs.PipelineOptions options) => spec switch
     {
         Specs.PatternSourceSpec p => new PatternSource(p.Width, p.Height, p.Fps, p.Frames),
         Specs.FileSourceSpec f => VideoCaptureSource.ForFile(f.Path),
-        Specs.CameraSourceSpec c => VideoCaptureSource.ForCamera(c.Index, c.Width, c.Height, c.Fps),
+        Specs.CameraSourceSpec c => new SourceWatchdog(() => VideoCaptureSource.ForCamera(c.Index, c.Width, c.Height, c.Fps),
+            $"camera {c.Index}", options.LiveSources, options.Warning, endIsLoss: true),
         Specs.ImagesSourceSpec i => new ImageSequenceSource(i.Glob),
-        Specs.UrlSourceSpec u => new FfmpegUrlSource(u.Url),
+        Specs.UrlSourceSpec u => new SourceWatchdog(() => new FfmpegUrlSource(u.Url), $"url '{u.Url}'", options.LiveSources, options.Warning, endIsLoss: false),
         _ => throw new Specs.PipelineSpecException("source", $"unsupported source kind {spec.GetType().Name}"),
     };
 }

@@ -48,15 +48,39 @@ internal sealed class ImageSequenceSource(string glob) : IFrameSource
         return true;
     }
 
+    // 8-bit BGR whatever the file holds: grey and BGRA are converted, 16-bit is scaled (value / 257) as the
+    // image verb does, and float or signed samples are refused (no single scale to 8 bits is right for them).
     private static Mat Load(string file)
     {
-        var img = Cv2.ImRead(file, ImreadModes.Color);
-        if (img.Empty())
+        var img = Cv2.ImRead(file, ImreadModes.AnyDepth | ImreadModes.AnyColor);
+        try
+        {
+            if (img.Empty())
+            {
+                bool empty = new FileInfo(file) is { Exists: true, Length: 0 };
+                throw new InvalidOperationException(empty
+                    ? $"cannot read image '{file}': it is empty (0 bytes)"
+                    : $"cannot read image '{file}': not an image OpenCV can read, or damaged");
+            }
+            int depth = img.Depth();
+            if (depth == MatType.CV_16U)
+                img.ConvertTo(img, MatType.CV_8UC(img.Channels()), 1.0 / 257.0);
+            else if (depth != MatType.CV_8U)
+                throw new InvalidOperationException($"image '{file}' has {(depth is MatType.CV_32F or MatType.CV_64F ? "floating-point" : "signed or 32-bit integer")} samples; only 8-bit and 16-bit images are supported (convert it to 8-bit first)");
+            switch (img.Channels())
+            {
+                case 1: Cv2.CvtColor(img, img, ColorConversionCodes.GRAY2BGR); break;
+                case 4: Cv2.CvtColor(img, img, ColorConversionCodes.BGRA2BGR); break;
+                case 3: break;
+                default: throw new InvalidOperationException($"image '{file}' has {img.Channels()} channels; 1, 3 or 4 are supported");
+            }
+            return img;
+        }
+        catch
         {
             img.Dispose();
-            throw new InvalidOperationException($"cannot read image '{file}'");
+            throw;
         }
-        return img;
     }
 
     public void Dispose() { }

@@ -15,6 +15,33 @@ public sealed record PipelineOptions
 
     /// <summary>Capacity of each bounded channel between stages.</summary>
     public int QueueCapacity { get; init; } = 4;
+
+    /// <summary>Stall detection, reconnection and frozen-feed checks for live sources (camera, url).</summary>
+    public LiveSourcePolicy LiveSources { get; init; } = new();
+
+    /// <summary>Called from a pipeline thread with one-line warnings that do not stop the run (a reconnect, a frozen feed).</summary>
+    public Action<string>? Warning { get; init; }
+}
+
+/// <summary>How a live source that stops delivering is detected and reconnected.</summary>
+public sealed record LiveSourcePolicy
+{
+    /// <summary>No frame for this long is a stall: the source is dropped and reconnected.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest a (re)connection may take before it counts as failed (stream probing included).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Reconnection attempts after a loss before the run fails (frames read so far are kept).</summary>
+    public int MaxReconnects { get; init; } = 5;
+
+    /// <summary>Wait before the first reconnection attempt; doubled after each failed attempt, up to <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan FirstBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>Identical frames for this long are reported as a frozen feed (a warning, not a failure).</summary>
+    public TimeSpan FrozenAfter { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>Per-stage figures.</summary>
@@ -41,4 +68,15 @@ public class PipelineSpecException(string subject, string message) : Exception(m
 public class PipelineStageException(string stage, string message, Exception? inner = null) : Exception(message, inner)
 {
     public string Stage { get; } = stage;
+}
+
+/// <summary>
+/// The input broke mid-stream (a truncated file, a live feed lost for good): the frames read before the
+/// break were written and the outputs finalized, so — unlike other stage failures — they are worth keeping.
+/// </summary>
+public sealed class PipelineInputBrokeException(string stage, string message, long framesKept, Exception? inner = null)
+    : PipelineStageException(stage, message, inner)
+{
+    /// <summary>Frames delivered before the break.</summary>
+    public long FramesKept { get; } = framesKept;
 }

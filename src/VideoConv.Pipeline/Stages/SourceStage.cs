@@ -17,6 +17,7 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
     private long? _total;
 
     public FramePool? Pool => _pool;
+    public SourceBrokeException? Broke { get; private set; }
     public double Fps => Volatile.Read(ref _fps);
     public long? TotalFrames => _total;
 
@@ -54,6 +55,11 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
                 }
                 counters.FrameDone(t0, captured);
             }
+        }
+        catch (SourceBrokeException ex)
+        {
+            // A truncated input: what was read is kept (the stream ends normally), the run fails afterwards.
+            Broke = ex;
         }
         catch (Exception) when (ct.IsCancellationRequested && !run.Failed)
         {

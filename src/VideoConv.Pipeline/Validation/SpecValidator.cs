@@ -127,6 +127,7 @@ internal static class SpecValidator
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);
+            PartialFiles.Forget(temp);
         }
     }
 }
