@@ -117,10 +117,7 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
             Abort();
             throw new IOException($"ffmpeg failed to encode '{path}' (exit {code}): {Errors()}");
         }
-        if (!overwrite && File.Exists(path))
-            throw new IOException($"'{path}' appeared during the run; not replacing it without overwrite (output kept at '{_temp}')");
-        File.Move(_temp, path, overwrite);
-        PartialFiles.Forget(_temp);
+        PartialFiles.Commit(_temp, path, overwrite);
         _temp = null;
     }
 
@@ -139,8 +136,7 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
         _process?.WaitForExit();
         _process?.Dispose();
         _process = null;
-        if (_temp is not null && File.Exists(_temp)) File.Delete(_temp);
-        PartialFiles.Forget(_temp);
+        PartialFiles.Discard(_temp);
         _temp = null;
     }
 

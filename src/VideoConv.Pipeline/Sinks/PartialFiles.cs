@@ -21,6 +21,22 @@ public static class PartialFiles
         if (path is not null) s_paths.TryRemove(path, out _);
     }
 
+    /// <summary>Moves a finished partial file to its destination (the one way outputs appear), refusing to replace an existing file unless <paramref name="overwrite"/>.</summary>
+    internal static void Commit(string temp, string destination, bool overwrite)
+    {
+        if (!overwrite && File.Exists(destination))
+            throw new IOException($"'{destination}' appeared during the run; not replacing it without overwrite (output kept at '{temp}')");
+        File.Move(temp, destination, overwrite);
+        Forget(temp);
+    }
+
+    /// <summary>Deletes an unfinished partial file, if any.</summary>
+    internal static void Discard(string? temp)
+    {
+        if (temp is not null && File.Exists(temp)) File.Delete(temp);
+        Forget(temp);
+    }
+
     /// <summary>Paths being written now (tests).</summary>
     public static IReadOnlyCollection<string> Current => [.. s_paths.Keys];
 

@@ -64,10 +64,7 @@ internal sealed class VideoFileSink(string path, string fourcc, bool overwrite) 
         _writer.Release();
         _writer.Dispose();
         _writer = null;
-        if (!overwrite && File.Exists(path))
-            throw new IOException($"'{path}' appeared during the run; not replacing it without overwrite (output kept at '{_temp}')");
-        File.Move(_temp, path, overwrite);
-        PartialFiles.Forget(_temp);
+        PartialFiles.Commit(_temp, path, overwrite);
         _temp = null;
     }
 
@@ -75,8 +72,7 @@ internal sealed class VideoFileSink(string path, string fourcc, bool overwrite) 
     {
         _writer?.Dispose();
         _writer = null;
-        if (_temp is not null && File.Exists(_temp)) File.Delete(_temp);
-        PartialFiles.Forget(_temp);
+        PartialFiles.Discard(_temp);
         _temp = null;
     }
 

@@ -35,7 +35,7 @@ public class MemoryBoundsTests(ITestOutputHelper output)
     [Fact]
     public Task Soak_Live720p30For24Seconds_MemoryAndLatencyFlat() => Soak(TimeSpan.FromSeconds(24), TimeSpan.FromSeconds(6));
 
-    [Fact]
+    [RequiresEnvironmentFact("VIDEOCONV_SOAK")]
     [Trait("Category", "Soak")]
     public Task Soak_Live720p30For10Minutes_MemoryAndLatencyFlat() => Soak(TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(30));
 
