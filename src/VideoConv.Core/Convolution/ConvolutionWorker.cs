@@ -29,7 +29,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
     private readonly BandScheduler _scheduler;
     private readonly bool _planar;
     private readonly int _ringSize;      // padded rows a band keeps: (kh-1)·dy + 1
-    private readonly int _rowLength;     // floats per converted padded row (flat: Wp·C; planar: Wp per plane)
+    private readonly int _rawRowFloats;  // floats per converted padded row, Wp·C (interleaved, or C planes of Wp)
     private readonly int _outLength;     // floats per output accumulator row (flat: Wo·C; planar: Wo)
     private readonly bool[] _selected;   // channels the filter writes; the rest are copied through
     private readonly bool _allSelected;
@@ -47,7 +47,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
         int C = input.Channels;
         _planar = filter.Mode == FilterMode.ChannelMix || filter.PerChannelKernels;
         _ringSize = (_g.KernelHeight - 1) * _g.Dilation.Y + 1;
-        _rowLength = _planar ? _g.PaddedWidth : _g.PaddedWidth * C;
+        _rawRowFloats = _g.PaddedWidth * C;
         _outLength = _planar ? _g.OutputWidth : _g.OutputWidth * C;
         _selected = new bool[C];
         for (int c = 0; c < C; c++) _selected[c] = filter.Channels?.Contains(c) ?? true;
@@ -75,7 +75,6 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
     public ImageFormat Input => _g.Input;
     public ImageFormat Output => _g.Output;
     public string Path { get; }
-    public ConvolutionGeometry Geometry => _g;
 
     public void Apply(Image src, Image dst)
     {
@@ -120,12 +119,12 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
     private void ConvertRow(int pr, byte* srcBase, Scratch s)
     {
         int slot = pr % _ringSize;
-        float* raw = _needRaw ? s.Raw + (long)slot * RawRowFloats : s.Line;
+        float* raw = _needRaw ? s.Raw + (long)slot * _rawRowFloats : s.Line;
         int sourceRow = _g.RowTable[pr];
         int C = _g.InputChannels, Wp = _g.PaddedWidth, W = _g.Input.Width;
         if (sourceRow < 0)
         {
-            new Span<float>(raw, RawRowFloats).Fill(_filter.BorderValue);
+            new Span<float>(raw, _rawRowFloats).Fill(_filter.BorderValue);
         }
         else
         {
@@ -158,8 +157,6 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
                 Dot(rows, w, pass.Taps.Length, h, _outLength);
         }
     }
-
-    private int RawRowFloats => _planar ? _rowLength * _g.InputChannels : _rowLength;
 
     private void FlatRow(int top, Scratch s, byte* srcBase, byte* outRow, int oy)
     {
@@ -214,7 +211,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
         for (int t = 0; t < pass.Taps.Length; t++)
         {
             ref readonly var tap = ref pass.Taps[t];
-            rows[t] = s.Raw + (long)((top + tap.Row * dy) % _ringSize) * RawRowFloats + tap.Offset;
+            rows[t] = s.Raw + (long)((top + tap.Row * dy) % _ringSize) * _rawRowFloats + tap.Offset;
         }
         fixed (float* w = pass.Weights)
             Dot(rows, w, pass.Taps.Length, acc, _outLength);
@@ -293,7 +290,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
         public Scratch(ConvolutionWorker w)
         {
             int maxTaps = Math.Max(w._passes.Max(p => p.Taps.Length), w._g.KernelHeight);
-            Raw = w._needRaw ? Alloc((long)w._ringSize * w.RawRowFloats) : null;
+            Raw = w._needRaw ? Alloc((long)w._ringSize * w._rawRowFloats) : null;
             Line = Alloc((long)w._g.PaddedWidth * w._g.InputChannels);
             Horizontal = new float*[w._passes.Length];
             Acc = new float*[w._passes.Length];
