@@ -23,7 +23,7 @@ public class FoundingExampleTests
         var filter = FilterDefinition.FromKernel(K) with { Padding = padding, Stride = Pair.Of(stride) };
         var src = TestImages.FromRows(Input);
         if (!fast) return TestImages.ToRows(ReferenceConvolution.Apply(filter, src));
-        var worker = ConvolutionWorker.Create(filter, src.Format);
+        var worker = ConvolutionEngine.Create(filter, src.Format);
         var dst = new Imaging.Image(worker.Output);
         worker.Apply(src, dst);
         return TestImages.ToRows(dst);

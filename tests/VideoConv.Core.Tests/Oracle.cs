@@ -134,7 +134,7 @@ internal static class Oracle
     /// <summary>Runs the fast engine.</summary>
     public static Image Engine(Image src, FilterDefinition f, bool direct = false)
     {
-        var worker = direct ? ConvolutionWorker.CreateDirect(f, src.Format) : ConvolutionWorker.Create(f, src.Format);
+        var worker = direct ? ConvolutionWorker.CreateDirect(f, src.Format) : ConvolutionEngine.Create(f, src.Format);
         var dst = new Image(worker.Output);
         worker.Apply(src, dst);
         return dst;

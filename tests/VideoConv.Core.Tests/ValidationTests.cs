@@ -11,7 +11,7 @@ public class ValidationTests
     private static readonly Kernel K3 = Kernel.FromArray(new float[,] { { 0, 1, 0 }, { 1, 1, 1 }, { 0, 1, 0 } });
 
     private static string Refusal(FilterDefinition f, ImageFormat? format = null) =>
-        Assert.Throws<FilterDefinitionException>(() => ConvolutionWorker.Create(f, format ?? new ImageFormat(8, 8, 3))).Message;
+        Assert.Throws<FilterDefinitionException>(() => ConvolutionEngine.Create(f, format ?? new ImageFormat(8, 8, 3))).Message;
 
     [Fact]
     public void Kernel_Ragged_IsRefused() =>

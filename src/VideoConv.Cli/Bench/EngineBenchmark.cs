@@ -55,9 +55,13 @@ public static class EngineBenchmark
                 dst => Cv2.Filter2D(srcMat, dst, MatType.CV_8U, kMat, new Point(-1, -1), 0, BorderTypes.Reflect101)));
         }
 
-        var gaussian = new FilterDefinition { Name = "gaussian", Kernels = [KernelGenerators.Gaussian(5, 1.2)] };
-        Add(Compare("gaussian 5x5", size, gaussian, src, scheduler, settings.Iterations,
-            dst => Cv2.GaussianBlur(srcMat, dst, new Size(5, 5), 1.2, 1.2, BorderTypes.Reflect101)));
+        // The library's `gaussian` (σ 1.2), and σ 0: OpenCV's tabulated [1 4 6 4 1]/16, the usual GaussianBlur call.
+        foreach (double sigma in new[] { 1.2, 0 })
+        {
+            var gaussian = new FilterDefinition { Name = "gaussian", Kernels = [KernelGenerators.Gaussian(5, sigma)] };
+            Add(Compare($"gaussian 5x5 σ{sigma}", size, gaussian, src, scheduler, settings.Iterations,
+                dst => Cv2.GaussianBlur(srcMat, dst, new Size(5, 5), sigma, sigma, BorderTypes.Reflect101)));
+        }
 
         var sobel = new FilterDefinition
         {
@@ -79,7 +83,7 @@ public static class EngineBenchmark
 
     private static BenchRow Compare(string name, string size, FilterDefinition filter, Image src, BandScheduler scheduler, int iterations, Action<Mat> openCv)
     {
-        var worker = ConvolutionWorker.Create(filter, src.Format, scheduler);
+        var worker = ConvolutionEngine.Create(filter, src.Format, scheduler);
         var ours = new Image(worker.Output);
         using var theirs = new Mat();
         var (oursMs, cvMs) = MedianInterleaved(iterations, () => worker.Apply(src, ours), () => openCv(theirs));

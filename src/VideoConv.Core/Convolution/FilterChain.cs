@@ -22,7 +22,7 @@ public sealed class FilterChain : IFrameFilter
         {
             try
             {
-                _stages[i] = ConvolutionWorker.Create(filters[i], format, scheduler);
+                _stages[i] = ConvolutionEngine.Create(filters[i], format, scheduler);
             }
             catch (FilterDefinitionException ex)
             {

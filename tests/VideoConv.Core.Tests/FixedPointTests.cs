@@ -1,0 +1,130 @@
+using CsCheck;
+using VideoConv.Core.Borders;
+using VideoConv.Core.Convolution;
+using VideoConv.Core.Filters;
+using VideoConv.Core.Imaging;
+using VideoConv.Core.Kernels;
+
+namespace VideoConv.Core.Tests;
+
+/// <summary>The 16-bit integer path for rank-one dyadic kernels: chosen only when its sums provably fit, and then bit-equal to the reference.</summary>
+public class FixedPointTests
+{
+    private static readonly Gen<(FilterDefinition Filter, Image Src)> Cases =
+        from kh in Gen.Int[1, 7]
+        from kw in Gen.Int[1, 7]
+        from signed in Gen.Bool
+        from column in (signed ? Gen.Int[-4, 4] : Gen.Int[0, 9]).Array[kh]
+        from row in (signed ? Gen.Int[-4, 4] : Gen.Int[0, 9]).Array[kw]
+        from columnBits in Gen.Int[0, 7]
+        from rowBits in Gen.Int[0, 7]
+        from biasUnits in Gen.Int[-300, 300]
+        from border in Gen.Enum<BorderMode>()
+        from borderValue in Gen.Int[0, 255]
+        from paddingKind in Gen.Int[0, 2]
+        from pad in Gen.Int[0, 3]
+        from dy in Gen.Int[1, 2]
+        from dx in Gen.Int[1, 2]
+        from channels in Gen.Int[0, 2].Select(i => new[] { 1, 3, 4 }[i])
+        from width in Gen.Int[1, 70]
+        from height in Gen.Int[1, 30]
+        from seed in Gen.Int
+        where column.Any(v => v != 0) && row.Any(v => v != 0)
+        let padding = paddingKind switch { 0 => Padding.Same, 1 => Padding.Valid, _ => Padding.Of(pad) }
+        where padding.Kind == PaddingKind.Same
+              || (height + 2 * padding.Amount.Y >= (kh - 1) * dy + 1 && width + 2 * padding.Amount.X >= (kw - 1) * dx + 1)
+        let filter = FilterDefinition.FromKernel(Kernel.Outer(
+            column.Select(v => v / MathF.Pow(2, columnBits)).ToArray(), row.Select(v => v / MathF.Pow(2, rowBits)).ToArray())) with
+        {
+            Border = border, BorderValue = borderValue, Padding = padding, Dilation = new Pair(dy, dx),
+            Bias = biasUnits / 16f,
+        }
+        select (filter, TestImages.Random(width, height, channels, seed));
+
+    [Fact]
+    public void Apply_GeneratedDyadicSeparableKernels_EqualReference()
+    {
+        int fixedPath = 0, total = 0;
+        Cases.Sample(c =>
+        {
+            var worker = ConvolutionEngine.Create(c.Filter, c.Src.Format);
+            total++;
+            if (worker.Path.Contains("fixed16")) fixedPath++;
+            var actual = new Image(worker.Output);
+            worker.Apply(c.Src, actual);
+            return TestImages.MaxDifference(ReferenceConvolution.Apply(c.Filter, c.Src), actual) == 0;
+        }, iter: 600, threads: 1, seed: "3fZ0r8xN2hK1");
+        // The generator is built so that most cases fit 16 bits; make sure the path under test actually ran.
+        Assert.True(fixedPath > total / 2, $"only {fixedPath} of {total} generated cases took the 16-bit path");
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void Gaussian_OpenCvTable_TakesFixedPathAndEqualsFilter2DOnEveryBorder(int size)
+    {
+        var src = TestImages.Random(1283, 61, 3, size); // wider than one 32-sample vector step, with a ragged tail
+        foreach (var border in new[] { BorderMode.Reflect101, BorderMode.Reflect, BorderMode.Replicate, BorderMode.Constant })
+        {
+            var f = FilterDefinition.FromKernel(KernelGenerators.Gaussian(size, 0)) with { Border = border, BorderValue = 200 };
+            Assert.Contains("fixed16", ConvolutionEngine.Create(f, src.Format).Path);
+            var actual = Oracle.Engine(src, f);
+            Assert.True(TestImages.MaxDifference(Oracle.Conv2d(src, f), actual) == 0, $"{border}: {TestImages.FirstDifference(Oracle.Conv2d(src, f), actual)}");
+        }
+    }
+
+    [Fact]
+    public void Apply_ExtremeSums_StayExact()
+    {
+        // All-255 frames drive the unsigned sums to their bound (255·256 = 65280 for [1 4 6 4 1]²/256), and a
+        // signed kernel to its most negative and positive sums.
+        var white = TestImages.FromRows([.. Enumerable.Range(0, 9).Select(_ => Enumerable.Repeat(255, 40).ToArray())]);
+        var stripes = TestImages.FromRows([.. Enumerable.Range(0, 9).Select(_ => Enumerable.Range(0, 40).Select(x => x % 4 < 2 ? 255 : 0).ToArray())]);
+        var filters = new[]
+        {
+            FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 0)),
+            FilterDefinition.FromKernel(Kernel.Outer([1, 2, 1], [-1, 0, 1])) with { Scale = 0.5f, Bias = 128 },
+            FilterDefinition.FromKernel(Kernel.Outer([1, 2, 1], [1, 2, 1])) with { Scale = 1 / 16f, Bias = 100.5f },
+        };
+        foreach (var f in filters)
+            foreach (var src in new[] { white, stripes })
+            {
+                Assert.Contains("fixed16", ConvolutionEngine.Create(f, src.Format).Path);
+                var actual = Oracle.Engine(src, f);
+                var expected = ReferenceConvolution.Apply(f, src);
+                Assert.True(TestImages.MaxDifference(expected, actual) == 0, TestImages.FirstDifference(expected, actual));
+            }
+    }
+
+    [Fact]
+    public void Apply_HalfwayValues_RoundHalfToEven()
+    {
+        // [1 1]/2 over 0,1,2,…: every output is k + 0.5, which saturate_cast (and filter2D) round to the even neighbour.
+        var src = TestImages.FromRows([Enumerable.Range(0, 64).ToArray()]);
+        var f = FilterDefinition.FromKernel(new Kernel(1, 2, [0.5f, 0.5f])) with { Padding = Padding.Valid };
+        Assert.Contains("fixed16", ConvolutionEngine.Create(f, src.Format).Path);
+        var actual = TestImages.ToRows(Oracle.Engine(src, f))[0];
+        Assert.Equal(Enumerable.Range(0, 63).Select(k => (int)Math.Round(k + 0.5, MidpointRounding.ToEven)), actual);
+    }
+
+    [Theory]
+    [InlineData("gaussian 5x5 sigma 1.2: 2-D sums reach 255·2^14")]
+    [InlineData("box 3x3: 1/3 is not dyadic")]
+    [InlineData("stride 2")]
+    [InlineData("sobel magnitude")]
+    public void Create_KernelOutside16Bits_TakesFloatPath(string what)
+    {
+        var f = what.Split(':')[0] switch
+        {
+            "gaussian 5x5 sigma 1.2" => FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 1.2)),
+            "box 3x3" => FilterDefinition.FromKernel(KernelGenerators.Box(3)),
+            "stride 2" => FilterDefinition.FromKernel(KernelGenerators.Gaussian(3, 0)) with { Stride = Pair.Of(2), Padding = Padding.Of(1) },
+            _ => new FilterDefinition
+            {
+                Mode = FilterMode.GradientMagnitude,
+                Kernels = [Kernel.FromArray(new float[,] { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }), Kernel.FromArray(new float[,] { { -1, -2, -1 }, { 0, 0, 0 }, { 1, 2, 1 } })],
+            },
+        };
+        Assert.DoesNotContain("fixed16", ConvolutionEngine.Create(f, new ImageFormat(64, 32, 3)).Path);
+    }
+}
