@@ -78,6 +78,7 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
         };
         _process.BeginErrorReadLine();
         _stdin = _process.StandardInput.BaseStream;
+        PipeCapacity.TryEnlarge(_stdin);
     }
 
     public void Write(Frame frame)

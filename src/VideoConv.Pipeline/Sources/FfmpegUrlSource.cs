@@ -47,6 +47,8 @@ internal sealed class FfmpegUrlSource(string url) : IFrameSource, IInterruptible
         };
         _ffmpeg.BeginErrorReadLine();
         _stdout = _ffmpeg.StandardOutput.BaseStream;
+        PipeCapacity.TryEnlarge(_stdout);
+        PipeCapacity.TryEnlarge(_stdout);
         // Cancelling kills ffmpeg, which ends a blocked read of its stdout.
         _cancelRegistration = cancellationToken.Register(Kill);
     }
