@@ -13,4 +13,7 @@ public static class SystemTools
         }
         return null;
     }
+
+    /// <summary>True when the system FFmpeg 5.1 libraries load in-process: file sources decode and MPEG-4/MJPEG files encode through them.</summary>
+    public static bool HasFfmpegLibraries => FFmpeg.LibAv.IsAvailable;
 }

@@ -11,7 +11,12 @@ internal static partial class NativeLogging
     /// <summary>Sets the native environment before OpenCV first reads it; a variable the user set is kept.</summary>
     public static void QuietUnlessVerbose(string[] args)
     {
-        if (args.Contains("--verbose") || args.Contains("-v") || !OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
+        if (args.Contains("--verbose") || args.Contains("-v"))
+        {
+            Environment.SetEnvironmentVariable("VIDEOCONV_FFMPEG_LOG", "1"); // the system FFmpeg libraries' own lines
+            return;
+        }
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
         // .NET keeps its own copy of the environment on Unix; OpenCV reads the C library's, hence setenv.
         // OPENCV_FFMPEG_LOGLEVEL 0 is AV_LOG_PANIC: FFmpeg prints only what precedes an abort.
         SetEnv("OPENCV_LOG_LEVEL", "ERROR", overwrite: 0);

@@ -54,9 +54,13 @@ internal static class FrameSinks
         {
             FileEncoder.Ffmpeg => true,
             FileEncoder.OpenCv => false,
-            _ => FfmpegPipeSink.Handles(fourcc) && FfmpegPipeSink.FindFfmpeg() is not null,
+            _ => FfmpegPipeSink.Handles(fourcc) && (FFmpeg.LibAv.IsAvailable || FfmpegPipeSink.FindFfmpeg() is not null),
         };
-        return ffmpeg ? new FfmpegPipeSink(f.Path, fourcc, overwrite) : new VideoFileSink(f.Path, fourcc, overwrite);
+        if (!ffmpeg) return new VideoFileSink(f.Path, fourcc, overwrite);
+        // In-process libraries where they load (no pipe: see LibAv), else the ffmpeg command.
+        return LibAvFileSink.Handles(fourcc) && FFmpeg.LibAv.IsAvailable
+            ? new LibAvFileSink(f.Path, fourcc, overwrite)
+            : new FfmpegPipeSink(f.Path, fourcc, overwrite);
     }
 }
 

@@ -33,7 +33,7 @@ internal static class FrameSources
     public static IFrameSource Create(Specs.SourceSpec spec, Specs.PipelineOptions options) => spec switch
     {
         Specs.PatternSourceSpec p => new PatternSource(p.Width, p.Height, p.Fps, p.Frames),
-        Specs.FileSourceSpec f => VideoCaptureSource.ForFile(f.Path),
+        Specs.FileSourceSpec f => new LibAvFileSource(f.Path),
         Specs.CameraSourceSpec c => new SourceWatchdog(() => VideoCaptureSource.ForCamera(c.Index, c.Width, c.Height, c.Fps),
             $"camera {c.Index}", options.LiveSources, options.Warning, endIsLoss: true),
         Specs.ImagesSourceSpec i => new ImageSequenceSource(i.Glob),

@@ -9,4 +9,9 @@ internal sealed class SourceBrokeException(string message, long framesRead) : IO
 {
     /// <summary>Frames delivered before the break (all of them reached the sinks).</summary>
     public long FramesRead { get; } = framesRead;
+
+    /// <summary>Decoding ended at <paramref name="read"/> frames, well short of the <paramref name="declared"/> the container announces.</summary>
+    public static SourceBrokeException DeclaredMore(string what, long read, long declared) => new(
+        $"{what} broke at frame {read}: its container declares {declared} frames but decoding stopped there (truncated or damaged); the {read} frames before the break were kept",
+        read);
 }

@@ -103,9 +103,7 @@ internal sealed class VideoCaptureSource : IFrameSource
     private void CheckEndIsDeclaredEnd()
     {
         if (_path is null || TotalFrames is not { } declared || _read >= declared - BreakTolerance(declared)) return;
-        throw new SourceBrokeException(
-            $"{_what} broke at frame {_read}: its container declares {declared} frames but decoding stopped there (truncated or damaged); the {_read} frames before the break were kept",
-            _read);
+        throw SourceBrokeException.DeclaredMore(_what, _read, declared);
     }
 
     private static bool IsEmptyRegularFile(string path)

@@ -157,15 +157,26 @@ public sealed class BadInputMatrixTests : IDisposable
     public void UnsupportedCodec_Av1_IsExit1_NamesFileAndCodec_NoOutput()
     {
         // OpenCV's bundled FFmpeg has no software AV1 decoder (only hardware-accelerated ones), so AV1 is a
-        // codec it lacks. On a build that can decode it the input is simply supported, and must work.
+        // codec it lacks; the OpenCV path is forced here. On a build that can decode it the input is simply
+        // supported, and must work.
         SystemFfmpeg.Encode(_dir.Combine("av1.mkv"), 1, "160x96", "-c:v", RequiresAv1EncoderFactAttribute.Encoder!);
         bool decodable;
         using (var probe = new VideoCapture(_dir.Combine("av1.mkv"), VideoCaptureAPIs.FFMPEG))
         using (var frame = new Mat())
             decodable = probe.Read(frame) && !frame.Empty();
-        var r = RunOn("av1.mkv");
+        _dir.Write("job.yaml", Config);
+        var r = VideoconvProcess.Run(_dir.Path, new Dictionary<string, string?> { ["VIDEOCONV_NO_LIBAV"] = "1" }, "run", "job.yaml", "--input", "av1.mkv");
         if (decodable) Assert.True(r.ExitCode == 0, r.ToString());
         else AssertRefused(r, "av1.mkv", "'AV01' video stream that OpenCV's FFmpeg cannot decode");
+    }
+
+    [RequiresAv1EncoderFact(needsFfmpegLibraries: true)]
+    public void Av1_WithSystemFfmpegLibraries_Decodes()
+    {
+        SystemFfmpeg.Encode(_dir.Combine("av1.mkv"), 1, "160x96", "-c:v", RequiresAv1EncoderFactAttribute.Encoder!);
+        var r = RunOn("av1.mkv");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(SystemFfmpeg.CountFrames(_dir.Combine("av1.mkv")), SystemFfmpeg.CountFrames(_dir.Combine("out.mkv")));
     }
 }
 
@@ -176,8 +187,10 @@ public sealed class RequiresAv1EncoderFactAttribute : FactAttribute
         ? new[] { "libsvtav1", "libaom-av1", "librav1e" }.FirstOrDefault(SystemFfmpeg.HasEncoder)
         : null;
 
-    public RequiresAv1EncoderFactAttribute()
+    public RequiresAv1EncoderFactAttribute(bool needsFfmpegLibraries = false)
     {
         if (Encoder is null) Skip = "skipped: the system ffmpeg has no AV1 encoder (libsvtav1, libaom-av1 or librav1e) to make an input in a codec OpenCV's FFmpeg lacks";
+        else if (needsFfmpegLibraries && !VideoConv.Pipeline.SystemTools.HasFfmpegLibraries)
+            Skip = "skipped: the system FFmpeg 5.1 libraries do not load in-process here";
     }
 }

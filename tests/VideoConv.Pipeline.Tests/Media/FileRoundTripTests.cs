@@ -17,7 +17,7 @@ public class FileRoundTripTests
 
         var stats = await new VideoPipeline(spec, new PipelineOptions()).RunAsync(CancellationToken.None);
 
-        var source = TestMedia.Decode(input);
+        var source = TestMedia.DecodeAsPipeline(input); // the frames the pipeline filtered
         var result = TestMedia.Decode(output);
         try
         {

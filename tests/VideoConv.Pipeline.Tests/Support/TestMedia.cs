@@ -84,6 +84,43 @@ public static class TestMedia
         return frames;
     }
 
+    /// <summary>The frames of <paramref name="path"/> as the pipeline's file source decodes them (in-process FFmpeg, or OpenCV without it).</summary>
+    internal static List<Mat> DecodeAsPipeline(string path)
+    {
+        var frames = new List<Mat>();
+        using var source = new Sources.LibAvFileSource(path);
+        source.Open(CancellationToken.None);
+        using var pool = new Frames.FramePool(source.Format);
+        while (true)
+        {
+            using var frame = pool.Rent();
+            if (!source.Read(frame, CancellationToken.None)) break;
+            frames.Add(frame.Mat.Clone());
+        }
+        return frames;
+    }
+
+    /// <summary>The frames of <paramref name="path"/> decoded to BGR by the ffmpeg command.</summary>
+    public static List<Mat> DecodeWithFfmpegCommand(string path, int width, int height)
+    {
+        var psi = new ProcessStartInfo("ffmpeg", ["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "bgr24", "-"]) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        using var ms = new MemoryStream();
+        p.StandardOutput.BaseStream.CopyTo(ms);
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+        var bytes = ms.ToArray();
+        int size = width * height * 3;
+        var frames = new List<Mat>();
+        for (int offset = 0; offset + size <= bytes.Length; offset += size)
+        {
+            var m = new Mat(height, width, MatType.CV_8UC3);
+            System.Runtime.InteropServices.Marshal.Copy(bytes, offset, m.Data, size);
+            frames.Add(m);
+        }
+        return frames;
+    }
+
     public static int CountFrames(string path)
     {
         var frames = Decode(path);

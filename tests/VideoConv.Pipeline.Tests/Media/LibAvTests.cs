@@ -1,0 +1,115 @@
+using OpenCvSharp;
+using VideoConv.Pipeline.Frames;
+using VideoConv.Pipeline.Sources;
+using VideoConv.Pipeline.Tests.Support;
+
+namespace VideoConv.Pipeline.Tests.Media;
+
+/// <summary>The in-process FFmpeg decoder that file sources use, against the ffmpeg command and OpenCV's capture.</summary>
+public class LibAvTests
+{
+    [RequiresLibAvFact]
+    public void LibAvFileSource_H264Clip_DecodesSameFramesAsFfmpegCommand()
+    {
+        using var dir = new TempDir();
+        string input = TestMedia.MakeClip(dir, 320, 240, 24);
+        var (frames, max, _) = Compare(input, TestMedia.DecodeWithFfmpegCommand(input, 320, 240));
+        Assert.Equal(24, frames);
+        Assert.Equal(0, max);
+    }
+
+    [RequiresLibAvFact]
+    public void LibAvFileSource_H264Clip_WithinThreeLevelsOfOpenCvCapture()
+    {
+        // OpenCV's bundled FFmpeg converts YUV to BGR with different rounding (measured: max 3, ~40 % of samples
+        // differ by 1–3); a wrong matrix, range or chroma siting would differ by far more.
+        using var dir = new TempDir();
+        string input = TestMedia.MakeClip(dir, 320, 240, 24);
+        var (frames, max, different) = Compare(input, TestMedia.Decode(input));
+        Console.WriteLine($"in-process FFmpeg vs OpenCV capture: {frames} frames, max |diff| {max}, {different} samples differ");
+        Assert.Equal(24, frames);
+        Assert.InRange(max, 0, 3);
+    }
+
+    [RequiresLibAvFact]
+    public void LibAvFileSink_Mpeg4_WritesSameVideoAsFfmpegCommandEncoder()
+    {
+        // Same encoder, same settings (mpeg4, constant quantiser 5, one slice per core): in-process or through the
+        // ffmpeg command, the decoded videos must be identical.
+        using var dir = new TempDir();
+        var format = new Core.Imaging.ImageFormat(320, 240, 3);
+        using var pool = new FramePool(format);
+        var rng = new Random(7);
+        var frames = Enumerable.Range(0, 20).Select(i =>
+        {
+            var f = pool.Rent();
+            using var noise = new Mat(240, 320, MatType.CV_8UC3);
+            Cv2.Randu(noise, Scalar.All(0), Scalar.All(40));
+            Cv2.Rectangle(f.Mat, new Rect(0, 0, 320, 240), new Scalar(90, 140, 200), -1);
+            Cv2.Circle(f.Mat, new Point(20 + i * 12, 120), 40, new Scalar(20, 240, 60), -1);
+            Cv2.Add(f.Mat, noise, f.Mat);
+            return f;
+        }).ToList();
+        string inProcess = dir.File("libav.mp4"), piped = dir.File("pipe.mp4");
+        SinkRun.Write(new Sinks.LibAvFileSink(inProcess, "mp4v", overwrite: false), format, frames);
+        SinkRun.Write(new Sinks.FfmpegPipeSink(piped, "mp4v", overwrite: false), format, frames);
+        foreach (var f in frames) f.Dispose();
+
+        var a = TestMedia.Decode(inProcess);
+        var b = TestMedia.Decode(piped);
+        try
+        {
+            Assert.Equal(20, a.Count);
+            Assert.Equal(a.Count, b.Count);
+            for (int i = 0; i < a.Count; i++) Assert.True(TestMedia.CountDifferent(a[i], b[i]) == 0, $"frame {i} differs");
+        }
+        finally
+        {
+            foreach (var m in a.Concat(b)) m.Dispose();
+        }
+    }
+
+    private static class SinkRun
+    {
+        public static void Write(Sinks.IFrameSink sink, Core.Imaging.ImageFormat format, List<Frame> frames)
+        {
+            using (sink)
+            {
+                sink.Open(format, 30);
+                foreach (var f in frames) sink.Write(f);
+                sink.Complete();
+            }
+        }
+    }
+
+    private static (int Frames, int Max, long Different) Compare(string input, List<Mat> expected)
+    {
+        using var source = new LibAvFileSource(input);
+        source.Open(CancellationToken.None);
+        Assert.Equal("libav", source.Decoder);
+        using var pool = new FramePool(source.Format);
+        int max = 0, frames = 0;
+        long different = 0;
+        try
+        {
+            while (true)
+            {
+                using var frame = pool.Rent();
+                if (!source.Read(frame, CancellationToken.None)) break;
+                Assert.True(frames < expected.Count, $"decoded more than the {expected.Count} expected frames");
+                using var diff = new Mat();
+                Cv2.Absdiff(frame.Mat, expected[frames], diff);
+                Cv2.MinMaxLoc(diff.Reshape(1), out _, out double m);
+                max = Math.Max(max, (int)m);
+                different += Cv2.CountNonZero(diff.Reshape(1));
+                frames++;
+            }
+            Assert.Equal(expected.Count, frames);
+            return (frames, max, different);
+        }
+        finally
+        {
+            foreach (var m in expected) m.Dispose();
+        }
+    }
+}
