@@ -40,8 +40,7 @@ internal sealed unsafe class LibAvFileSink(string path, string fourcc, bool over
         if (format.Channels == 2)
             throw new InvalidOperationException($"cannot encode 2-channel frames ({format}) to '{path}'; end the chain with 1, 3 or 4 channels");
         _format0 = format;
-        // 4:2:0 needs even sizes; the encoder side pads odd ones by one column/row (edge copied).
-        int w = (format.Width + 1) & ~1, h = (format.Height + 1) & ~1;
+        int w = format.Width, h = format.Height;
         _temp = VideoFileSink.TempPathFor(path);
         void* output = null;
         Check(LibAv.avformat_alloc_output_context2(&output, null, null, path), "choose a container for");
@@ -101,35 +100,37 @@ internal sealed unsafe class LibAvFileSink(string path, string fourcc, bool over
         Drain();
     }
 
-    // BGR(A)/grey → the frame's three planes (OpenCV's BT.601 conversion, as the pipe sink).
+    // BGR(A)/grey → the frame's three planes (OpenCV's BT.601 conversion, as the pipe sink). OpenCV converts
+    // even sizes only: an odd frame is padded by one column/row (edge copied) and the planes cropped, so the
+    // chroma of the last column/row comes from that edge, as FFmpeg's own conversion rounds odd sizes up.
     private void ToI420(Mat bgr)
     {
-        int w = LibAv.Read<int>(_frame, LibAv.FrameWidth), h = LibAv.Read<int>(_frame, LibAv.FrameHeight);
+        int w = _format0.Width, h = _format0.Height, pw = (w + 1) & ~1, ph = (h + 1) & ~1;
         Mat src = bgr;
-        Mat? padded = null;
+        Mat? scratch = null;
         if (bgr.Channels() == 1)
         {
-            padded = new Mat();
-            Cv2.CvtColor(bgr, padded, ColorConversionCodes.GRAY2BGR);
-            src = padded;
+            scratch = new Mat();
+            Cv2.CvtColor(bgr, scratch, ColorConversionCodes.GRAY2BGR);
+            src = scratch;
         }
-        if (src.Width != w || src.Height != h)
+        if (pw != w || ph != h)
         {
             var grown = new Mat();
-            Cv2.CopyMakeBorder(src, grown, 0, h - src.Height, 0, w - src.Width, BorderTypes.Replicate);
-            padded?.Dispose();
-            src = padded = grown;
+            Cv2.CopyMakeBorder(src, grown, 0, ph - h, 0, pw - w, BorderTypes.Replicate);
+            scratch?.Dispose();
+            src = scratch = grown;
         }
         Cv2.CvtColor(src, _yuv!, src.Channels() == 4 ? ColorConversionCodes.BGRA2YUV_I420 : ColorConversionCodes.BGR2YUV_I420);
-        padded?.Dispose();
-        byte* yuv = (byte*)_yuv!.Data;
-        int[] planeWidth = [w, w / 2, w / 2], planeHeight = [h, h / 2, h / 2];
+        scratch?.Dispose();
+        byte* plane = (byte*)_yuv!.Data;
         for (int p = 0; p < 3; p++)
         {
+            int stride = p == 0 ? pw : pw / 2, rows = p == 0 ? h : ph / 2, width = p == 0 ? w : pw / 2;
             byte* dst = (byte*)LibAv.Read<nint>(_frame, LibAv.FrameData + p * sizeof(nint));
-            int stride = LibAv.Read<int>(_frame, LibAv.FrameLinesize + p * sizeof(int));
-            for (int y = 0; y < planeHeight[p]; y++, yuv += planeWidth[p])
-                Buffer.MemoryCopy(yuv, dst + (long)y * stride, stride, planeWidth[p]);
+            int linesize = LibAv.Read<int>(_frame, LibAv.FrameLinesize + p * sizeof(int));
+            for (int y = 0; y < rows; y++) Buffer.MemoryCopy(plane + (long)y * stride, dst + (long)y * linesize, linesize, width);
+            plane += (long)stride * (p == 0 ? ph : ph / 2);
         }
     }
 

@@ -69,6 +69,48 @@ public class LibAvTests
         }
     }
 
+    [RequiresLibAvTheory]
+    [InlineData(161, 91, 3)]
+    [InlineData(64, 48, 1)]
+    [InlineData(64, 48, 4)]
+    public void LibAvFileSink_OddSizesGreyAndBgra_KeepSizeAndPicture(int width, int height, int channels)
+    {
+        using var dir = new TempDir();
+        var format = new Core.Imaging.ImageFormat(width, height, channels);
+        using var pool = new FramePool(format);
+        using var bgr = new Mat(height, width, MatType.CV_8UC3);
+        Cv2.Rectangle(bgr, new Rect(0, 0, width, height), new Scalar(60, 120, 180), -1);
+        Cv2.Rectangle(bgr, new Rect(width / 4, height / 4, width / 2, height / 2), new Scalar(200, 40, 90), -1);
+        var frames = Enumerable.Range(0, 5).Select(_ =>
+        {
+            var f = pool.Rent();
+            if (channels == 3) bgr.CopyTo(f.Mat);
+            else Cv2.CvtColor(bgr, f.Mat, channels == 1 ? ColorConversionCodes.BGR2GRAY : ColorConversionCodes.BGR2BGRA);
+            return f;
+        }).ToList();
+        string output = dir.File("odd.mp4");
+        SinkRun.Write(new Sinks.LibAvFileSink(output, "mp4v", overwrite: false), format, frames);
+        using var expected = new Mat();
+        if (channels == 3) frames[0].Mat.CopyTo(expected);
+        else Cv2.CvtColor(frames[0].Mat, expected, channels == 1 ? ColorConversionCodes.GRAY2BGR : ColorConversionCodes.BGRA2BGR);
+        foreach (var f in frames) f.Dispose();
+
+        var decoded = TestMedia.Decode(output);
+        try
+        {
+            Assert.Equal(5, decoded.Count);
+            Assert.Equal(new Size(width, height), decoded[0].Size());
+            using var diff = new Mat();
+            Cv2.Absdiff(decoded[0], expected, diff);
+            double mean = Cv2.Mean(diff.Reshape(1)).Val0;
+            Assert.True(mean < 4, $"mean |decoded - written| is {mean:0.00} levels (lossy mpeg4 at quantiser 5 stays near 1–2)");
+        }
+        finally
+        {
+            foreach (var m in decoded) m.Dispose();
+        }
+    }
+
     private static class SinkRun
     {
         public static void Write(Sinks.IFrameSink sink, Core.Imaging.ImageFormat format, List<Frame> frames)

@@ -10,3 +10,12 @@ public sealed class RequiresLibAvFactAttribute : FactAttribute
         if (!LibAv.IsAvailable) Skip = "skipped: the system FFmpeg 5.1 libraries (libavformat59, libavcodec59, libswscale6) are not installed; scripts/install-deps installs ffmpeg";
     }
 }
+
+/// <summary>The theory form of <see cref="RequiresLibAvFactAttribute"/>.</summary>
+public sealed class RequiresLibAvTheoryAttribute : TheoryAttribute
+{
+    public RequiresLibAvTheoryAttribute()
+    {
+        if (!LibAv.IsAvailable) Skip = "skipped: the system FFmpeg 5.1 libraries (libavformat59, libavcodec59, libswscale6) are not installed; scripts/install-deps installs ffmpeg";
+    }
+}
