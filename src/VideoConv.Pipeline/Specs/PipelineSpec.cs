@@ -61,11 +61,11 @@ public sealed record FileSinkSpec(string Path, string? Codec = null) : SinkSpec
 /// <summary><c>encoder:</c> of a file sink.</summary>
 public enum FileEncoder
 {
-    /// <summary>ffmpeg (fed raw frames) for mp4v, XVID and MJPG when it is on PATH; OpenCV's VideoWriter otherwise.</summary>
+    /// <summary>FFmpeg for mp4v, XVID and MJPG when it is installed (its libraries in-process, else the ffmpeg command fed raw frames); OpenCV's VideoWriter otherwise.</summary>
     Auto,
     /// <summary>OpenCV's bundled VideoWriter.</summary>
     OpenCv,
-    /// <summary>The system ffmpeg binary, fed raw frames on its stdin.</summary>
+    /// <summary>The system FFmpeg: its libraries in-process for mp4v/XVID/MJPG, the ffmpeg command fed raw frames otherwise (FFV1).</summary>
     Ffmpeg,
 }
 

@@ -73,7 +73,7 @@ internal static class SpecValidator
                 try { fourcc = Codecs.Resolve(f.Path, f.Codec); }
                 catch (PipelineSpecException ex) { throw new PipelineSpecException(subject, ex.Message); }
                 CheckOutput(f.Path, subject, overwrite);
-                if (f.Encoder == FileEncoder.Ffmpeg && FfmpegPipeSink.FindFfmpeg() is null)
+                if (f.Encoder == FileEncoder.Ffmpeg && FfmpegPipeSink.FindFfmpeg() is null && !(LibAvFileSink.Handles(fourcc) && SystemTools.HasFfmpegLibraries))
                     throw new PipelineSpecException(subject, "encoder: ffmpeg needs the ffmpeg program on PATH (Debian: apt-get install ffmpeg), or use encoder: opencv");
                 if (f.Encoder != FileEncoder.Ffmpeg) ProbeEncoder(f.Path, fourcc, subject);
                 break;
