@@ -8,13 +8,14 @@ namespace VideoConv.Core.Tests;
 /// <summary>The steady-state frame loop allocates nothing: every buffer is made when a worker is built.</summary>
 public class AllocationTests
 {
-    public static TheoryData<string> Filters() => ["direct", "separable", "fixed16", "magnitude", "mix", "strided"];
+    public static TheoryData<string> Filters() => ["direct", "separable", "fixed16", "fixed16 direct", "magnitude", "mix", "strided"];
 
     private static FilterDefinition Make(string kind) => kind switch
     {
         "direct" => FilterDefinition.FromKernel(OracleTests.RandomKernel(new Random(1), 5, 5, false)),
         "separable" => FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 1.2)),
         "fixed16" => FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 0)),
+        "fixed16 direct" => FilterDefinition.FromKernel(Kernel.FromArray(new float[,] { { 0, -1, 0 }, { -1, 5, -1 }, { 0, -1, 0 } })),
         "magnitude" => new FilterDefinition
         {
             Mode = FilterMode.GradientMagnitude,

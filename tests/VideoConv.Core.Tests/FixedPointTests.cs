@@ -58,6 +58,64 @@ public class FixedPointTests
         Assert.True(fixedPath > total / 2, $"only {fixedPath} of {total} generated cases took the 16-bit path");
     }
 
+    private static readonly Gen<(FilterDefinition Filter, Image Src)> DirectCases =
+        from kh in Gen.Int[2, 5]
+        from kw in Gen.Int[2, 5]
+        from weights in Gen.Int[-6, 6].Array[kh * kw]
+        from bits in Gen.Int[0, 6]
+        from biasUnits in Gen.Int[-300, 300]
+        from border in Gen.Enum<BorderMode>()
+        from borderValue in Gen.Int[0, 255]
+        from paddingKind in Gen.Int[0, 2]
+        from pad in Gen.Int[0, 3]
+        from dy in Gen.Int[1, 2]
+        from dx in Gen.Int[1, 2]
+        from channels in Gen.Int[0, 2].Select(i => new[] { 1, 3, 4 }[i])
+        from width in Gen.Int[1, 70]
+        from height in Gen.Int[1, 30]
+        from seed in Gen.Int
+        where weights.Any(v => v != 0)
+        let padding = paddingKind switch { 0 => Padding.Same, 1 => Padding.Valid, _ => Padding.Of(pad) }
+        where padding.Kind == PaddingKind.Same
+              || (height + 2 * padding.Amount.Y >= (kh - 1) * dy + 1 && width + 2 * padding.Amount.X >= (kw - 1) * dx + 1)
+        let filter = FilterDefinition.FromKernel(new Kernel(kh, kw, weights.Select(v => v / MathF.Pow(2, bits)).ToArray())) with
+        {
+            Border = border, BorderValue = borderValue, Padding = padding, Dilation = new Pair(dy, dx), Bias = biasUnits / 8f,
+        }
+        select (filter, TestImages.Random(width, height, channels, seed));
+
+    [Fact]
+    public void Apply_GeneratedDyadicDirectKernels_EqualReference()
+    {
+        int direct = 0, total = 0;
+        DirectCases.Sample(c =>
+        {
+            var worker = ConvolutionEngine.Create(c.Filter, c.Src.Format);
+            total++;
+            if (worker.Path.Contains("direct fixed16")) direct++;
+            var actual = new Image(worker.Output);
+            worker.Apply(c.Src, actual);
+            return TestImages.MaxDifference(ReferenceConvolution.Apply(c.Filter, c.Src), actual) == 0;
+        }, iter: 600, threads: 1, seed: "7aQ1r2xN9hK4");
+        Assert.True(direct > total / 2, $"only {direct} of {total} generated cases took the one-pass 16-bit path");
+    }
+
+    [Theory]
+    [InlineData("sharpen", new float[] { 0, -1, 0, -1, 5, -1, 0, -1, 0 })]
+    [InlineData("laplacian", new float[] { 1, 1, 1, 1, -8, 1, 1, 1, 1 })]
+    [InlineData("emboss", new float[] { -2, -1, 0, -1, 1, 1, 0, 1, 2 })]
+    public void Apply_IntegerLibraryKernels_TakeDirectFixedPathAndEqualFilter2D(string name, float[] weights)
+    {
+        var src = TestImages.Random(1283, 47, 3, name.Length);
+        foreach (var border in new[] { BorderMode.Reflect101, BorderMode.Replicate, BorderMode.Constant })
+        {
+            var f = FilterDefinition.FromKernel(new Kernel(3, 3, weights), name) with { Border = border, BorderValue = 17 };
+            Assert.Contains("direct fixed16", ConvolutionEngine.Create(f, src.Format).Path);
+            var actual = Oracle.Engine(src, f);
+            Assert.True(TestImages.MaxDifference(Oracle.Conv2d(src, f), actual) == 0, $"{name} {border}: {TestImages.FirstDifference(Oracle.Conv2d(src, f), actual)}");
+        }
+    }
+
     [Theory]
     [InlineData(3)]
     [InlineData(5)]

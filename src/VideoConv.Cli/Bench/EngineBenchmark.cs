@@ -55,6 +55,12 @@ public static class EngineBenchmark
                 dst => Cv2.Filter2D(srcMat, dst, MatType.CV_8U, kMat, new Point(-1, -1), 0, BorderTypes.Reflect101)));
         }
 
+        // An integer kernel from the library (`sharpen`): filter2D computes it in float like any other.
+        var sharpenWeights = new float[] { 0, -1, 0, -1, 5, -1, 0, -1, 0 };
+        using var sharpenMat = Mat.FromPixelData(3, 3, MatType.CV_32FC1, sharpenWeights);
+        Add(Compare("sharpen 3x3", size, FilterDefinition.FromKernel(new Kernel(3, 3, sharpenWeights), "sharpen"), src, scheduler, settings.Iterations,
+            dst => Cv2.Filter2D(srcMat, dst, MatType.CV_8U, sharpenMat, new Point(-1, -1), 0, BorderTypes.Reflect101)));
+
         // The library's `gaussian` (σ 1.2), and σ 0: OpenCV's tabulated [1 4 6 4 1]/16, the usual GaussianBlur call.
         foreach (double sigma in new[] { 1.2, 0 })
         {

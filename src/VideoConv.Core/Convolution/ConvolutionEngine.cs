@@ -6,8 +6,8 @@ namespace VideoConv.Core.Convolution;
 
 /// <summary>
 /// Where the fast path is chosen: builds the worker that applies a filter to frames of one format.
-/// A rank-one kernel whose exact sums fit in 16 bits runs in integer lanes
-/// (<see cref="FixedPointSeparableWorker"/>); everything else runs in float32 (<see cref="ConvolutionWorker"/>,
+/// A kernel of dyadic weights whose exact sums fit in 16 bits runs in integer lanes
+/// (<see cref="FixedPointWorker"/>); everything else runs in float32 (<see cref="ConvolutionWorker"/>,
 /// which picks separable or direct itself). Every path gives the same bits.
 /// </summary>
 public static class ConvolutionEngine
@@ -18,7 +18,7 @@ public static class ConvolutionEngine
         var g = new ConvolutionGeometry(filter, input);
         scheduler ??= BandScheduler.Shared;
         return FixedPointPlan.TryCreate(filter, g) is { } plan
-            ? new FixedPointSeparableWorker(filter, g, plan, scheduler)
+            ? new FixedPointWorker(filter, g, plan, scheduler)
             : ConvolutionWorker.Create(filter, input, scheduler);
     }
 }

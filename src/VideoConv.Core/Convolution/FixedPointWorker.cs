@@ -1,0 +1,186 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using VideoConv.Core.Filters;
+using VideoConv.Core.Imaging;
+using VideoConv.Core.Parallel;
+
+namespace VideoConv.Core.Convolution;
+
+/// <summary>
+/// A kernel of small dyadic weights run in 16-bit integer lanes: twice the lanes of float32, no conversions,
+/// half the bytes in the ring. Rank-one kernels (Gaussians from OpenCV's tables, binomial blurs,
+/// [1 2 1] ⊗ [-1 0 1]) in two passes; others (sharpen, Laplacian, emboss) in one, with ±1 taps as plain
+/// adds. Exact: same bits as <see cref="ConvolutionWorker"/> and the reference.
+/// </summary>
+/// <remarks>
+/// Chosen by <see cref="ConvolutionEngine"/> only when <see cref="FixedPointPlan.TryCreate"/> proves the
+/// sums fit. Measured on the 2-core CI machine (AMD EPYC, AVX2), 1080p BGR, median of 50, same run, this
+/// path against the float path it replaces: sharpen 3×3 one pass 1.06–1.47 ms against 1.98–2.01 ms
+/// (2 threads), 2.27–2.35 against 2.85–2.92 ms (1 thread); Gaussian 5×5 σ 0 two passes 2.05 ms against
+/// ≈ 2.9 ms. An earlier int16 attempt widened the vertical pass to 32 bits with pmaddwd and was no faster
+/// than float (5.1 against 4.5 ms, one core) — keeping every sum in 16 bits is what pays, which is why the
+/// library's σ 1.2 Gaussian (2-D sums up to 255·2^14) stays in float.
+/// </remarks>
+internal sealed unsafe class FixedPointWorker : IFrameFilter, IBandOperation
+{
+    private readonly FilterDefinition _filter;
+    private readonly ConvolutionGeometry _g;
+    private readonly FixedPointPlan _plan;
+    private readonly BandScheduler _scheduler;
+    private readonly int _ringSize;       // rows a band keeps: (kh-1)·dy + 1 (horizontal sums, or padded bytes when direct)
+    private readonly int _outLength;      // samples per output row, Wo·C
+    private readonly int _paddedLength;   // bytes per padded row, Wp·C
+    private readonly int[] _offsets;      // taps: byte offsets into a padded row (separable: horizontal taps)
+    private readonly int[] _tapRows;      // direct: each tap's kernel row
+    private readonly short[] _rowWeights; // separable: horizontal weights; direct: every tap's weight
+    private readonly short[] _columnWeights;
+    private readonly Scratch[] _scratch;
+    private Image? _src, _dst;
+
+    public FixedPointWorker(FilterDefinition filter, ConvolutionGeometry g, FixedPointPlan plan, BandScheduler scheduler)
+    {
+        _filter = filter;
+        _g = g;
+        _plan = plan;
+        _scheduler = scheduler;
+        int C = g.InputChannels;
+        _ringSize = (g.KernelHeight - 1) * g.Dilation.Y + 1;
+        _outLength = g.OutputWidth * C;
+        _paddedLength = g.PaddedWidth * C;
+        if (plan.Separable)
+        {
+            var taps = Enumerable.Range(0, plan.Row!.Length).Where(x => plan.Row[x] != 0).ToArray();
+            _offsets = taps.Select(x => x * g.Dilation.X * C).ToArray();
+            _tapRows = new int[taps.Length];
+            _rowWeights = taps.Select(x => plan.Row[x]).ToArray();
+            _columnWeights = plan.Column!;
+        }
+        else
+        {
+            var w = plan.Weights!;
+            var taps = (from y in Enumerable.Range(0, w.GetLength(0)) from x in Enumerable.Range(0, w.GetLength(1)) where w[y, x] != 0 select (y, x)).ToArray();
+            _offsets = taps.Select(t => t.x * g.Dilation.X * C).ToArray();
+            _tapRows = taps.Select(t => t.y).ToArray();
+            _rowWeights = taps.Select(t => w[t.y, t.x]).ToArray();
+            _columnWeights = [];
+        }
+        Path = $"flat {(plan.Separable ? "separable" : "direct")} fixed16{(plan.Signed ? " signed" : "")} simd{(System.Runtime.Intrinsics.X86.Avx2.IsSupported ? 256 : RowOps.VectorBits > 0 ? 128 : 0)}";
+        _scratch = new Scratch[scheduler.Workers];
+        for (int w = 0; w < _scratch.Length; w++) _scratch[w] = new Scratch(this);
+    }
+
+    public ImageFormat Input => _g.Input;
+    public ImageFormat Output => _g.Output;
+    public string Path { get; }
+
+    public void Apply(Image src, Image dst)
+    {
+        if (src.Format != Input) throw new ArgumentException($"expected a {Input} frame, got {src.Format}", nameof(src));
+        if (dst.Format != Output) throw new ArgumentException($"expected a {Output} destination, got {dst.Format}", nameof(dst));
+        if (ReferenceEquals(src, dst)) throw new ArgumentException("source and destination must differ", nameof(dst));
+        _src = src;
+        _dst = dst;
+        try
+        {
+            _scheduler.Run(this, _g.OutputHeight, _outLength);
+        }
+        finally
+        {
+            _src = _dst = null;
+        }
+    }
+
+    void IBandOperation.Execute(int start, int end, int worker)
+    {
+        var s = _scratch[worker];
+        fixed (byte* srcBase = _src!.Data)
+        fixed (byte* dstBase = _dst!.Data)
+        fixed (int* offsets = _offsets)
+        fixed (short* rowWeights = _rowWeights)
+        fixed (short* columnWeights = _columnWeights)
+        {
+            int dy = _g.Dilation.Y, kh = _g.KernelHeight;
+            int converted = int.MinValue; // highest padded row already in the ring
+            for (int oy = start; oy < end; oy++)
+            {
+                int bottom = oy + (kh - 1) * dy;
+                byte* outRow = dstBase + (long)oy * _g.Output.RowBytes;
+                if (_plan.Separable)
+                {
+                    for (int pr = Math.Max(oy, converted + 1); pr <= bottom; pr++)
+                        FixedPointRowOps.Horizontal(PaddedRow(pr, srcBase, s.Line), offsets, rowWeights, _rowWeights.Length,
+                            s.Ring + (long)(pr % _ringSize) * _outLength, _outLength);
+                    for (int ky = 0; ky < kh; ky++) s.Rows[ky] = s.Ring + (long)((oy + ky * dy) % _ringSize) * _outLength;
+                    FixedPointRowOps.VerticalStore(s.Rows, columnWeights, kh, (short)_plan.Bias, _plan.Shift, _plan.Signed, outRow, _outLength);
+                }
+                else
+                {
+                    for (int pr = Math.Max(oy, converted + 1); pr <= bottom; pr++)
+                        PaddedRow(pr, srcBase, s.Bytes + (long)(pr % _ringSize) * _paddedLength);
+                    for (int t = 0; t < _offsets.Length; t++)
+                        s.ByteRows[t] = s.Bytes + (long)((oy + _tapRows[t] * dy) % _ringSize) * _paddedLength + offsets[t];
+                    FixedPointRowOps.DirectStore(s.ByteRows, rowWeights, _rowWeights.Length, (short)_plan.Bias, _plan.Shift, _plan.Signed, outRow, _outLength);
+                }
+                converted = bottom;
+            }
+        }
+    }
+
+    // Padded row pr as bytes into line: the source row with its border columns, or the border value.
+    private byte* PaddedRow(int pr, byte* srcBase, byte* line)
+    {
+        int C = _g.InputChannels, Wp = _g.PaddedWidth, W = _g.Input.Width;
+        int sourceRow = _g.RowTable[pr];
+        byte value = (byte)_filter.BorderValue;
+        if (sourceRow < 0)
+        {
+            new Span<byte>(line, Wp * C).Fill(value);
+            return line;
+        }
+        byte* row = srcBase + (long)sourceRow * _g.Input.RowBytes;
+        int j0 = Math.Clamp(_g.PadLeft, 0, Wp), j1 = Math.Clamp(_g.PadLeft + W, 0, Wp);
+        if (j1 > j0) Buffer.MemoryCopy(row + (long)(j0 - _g.PadLeft) * C, line + (long)j0 * C, (long)(Wp - j0) * C, (long)(j1 - j0) * C);
+        var cols = _g.ColumnTable;
+        for (int j = 0; j < Wp; j++)
+        {
+            if (j == j0 && j1 > j0) { j = j1 - 1; continue; }
+            int sc = cols[j];
+            for (int c = 0; c < C; c++) line[j * C + c] = sc < 0 ? value : row[sc * C + c];
+        }
+        return line;
+    }
+
+    /// <summary>A worker thread's buffers, in pinned arrays so the loops can use pointers.</summary>
+    private sealed class Scratch
+    {
+        private readonly List<Array> _keepAlive = [];
+
+        public Scratch(FixedPointWorker w)
+        {
+            // Slack past each row: vector loads near a row's end may touch (never use) a few elements past it.
+            if (w._plan.Separable)
+            {
+                Line = (byte*)Pin(GC.AllocateArray<byte>(w._paddedLength + 64, pinned: true));
+                Ring = (short*)Pin(GC.AllocateArray<short>(checked(w._ringSize * w._outLength + 32), pinned: true));
+                Rows = (short**)Pin(GC.AllocateArray<nint>(w._g.KernelHeight, pinned: true));
+            }
+            else
+            {
+                Bytes = (byte*)Pin(GC.AllocateArray<byte>(checked(w._ringSize * w._paddedLength + 64), pinned: true));
+                ByteRows = (byte**)Pin(GC.AllocateArray<nint>(Math.Max(1, w._offsets.Length), pinned: true));
+            }
+        }
+
+        public readonly byte* Line;      // separable: the padded row being filtered horizontally
+        public readonly short* Ring;     // separable: ring of horizontal sums
+        public readonly short** Rows;
+        public readonly byte* Bytes;     // direct: ring of padded rows
+        public readonly byte** ByteRows;
+
+        private void* Pin<T>(T[] array) where T : unmanaged
+        {
+            _keepAlive.Add(array);
+            return Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+        }
+    }
+}
