@@ -42,20 +42,24 @@ public class FixedPointTests
         select (filter, TestImages.Random(width, height, channels, seed));
 
     [Fact]
-    public void Apply_GeneratedDyadicSeparableKernels_EqualReference()
+    public void Apply_GeneratedDyadicSeparableKernels_EqualReference() =>
+        AssertEqualsReferenceMostlyOnPath(Cases, "separable fixed16", "3fZ0r8xN2hK1");
+
+    // Every generated case equals the reference; the generators are built so that most take the path under
+    // test, and this checks they really did.
+    private static void AssertEqualsReferenceMostlyOnPath(Gen<(FilterDefinition Filter, Image Src)> cases, string path, string seed)
     {
-        int fixedPath = 0, total = 0;
-        Cases.Sample(c =>
+        int onPath = 0, total = 0;
+        cases.Sample(c =>
         {
             var worker = ConvolutionEngine.Create(c.Filter, c.Src.Format);
             total++;
-            if (worker.Path.Contains("fixed16")) fixedPath++;
+            if (worker.Path.Contains(path)) onPath++;
             var actual = new Image(worker.Output);
             worker.Apply(c.Src, actual);
             return TestImages.MaxDifference(ReferenceConvolution.Apply(c.Filter, c.Src), actual) == 0;
-        }, iter: 600, threads: 1, seed: "3fZ0r8xN2hK1");
-        // The generator is built so that most cases fit 16 bits; make sure the path under test actually ran.
-        Assert.True(fixedPath > total / 2, $"only {fixedPath} of {total} generated cases took the 16-bit path");
+        }, iter: 600, threads: 1, seed: seed);
+        Assert.True(onPath > total / 2, $"only {onPath} of {total} generated cases took the '{path}' path");
     }
 
     private static readonly Gen<(FilterDefinition Filter, Image Src)> DirectCases =
@@ -85,20 +89,8 @@ public class FixedPointTests
         select (filter, TestImages.Random(width, height, channels, seed));
 
     [Fact]
-    public void Apply_GeneratedDyadicDirectKernels_EqualReference()
-    {
-        int direct = 0, total = 0;
-        DirectCases.Sample(c =>
-        {
-            var worker = ConvolutionEngine.Create(c.Filter, c.Src.Format);
-            total++;
-            if (worker.Path.Contains("direct fixed16")) direct++;
-            var actual = new Image(worker.Output);
-            worker.Apply(c.Src, actual);
-            return TestImages.MaxDifference(ReferenceConvolution.Apply(c.Filter, c.Src), actual) == 0;
-        }, iter: 600, threads: 1, seed: "7aQ1r2xN9hK4");
-        Assert.True(direct > total / 2, $"only {direct} of {total} generated cases took the one-pass 16-bit path");
-    }
+    public void Apply_GeneratedDyadicDirectKernels_EqualReference() =>
+        AssertEqualsReferenceMostlyOnPath(DirectCases, "direct fixed16", "7aQ1r2xN9hK4");
 
     [Theory]
     [InlineData("sharpen", new float[] { 0, -1, 0, -1, 5, -1, 0, -1, 0 })]

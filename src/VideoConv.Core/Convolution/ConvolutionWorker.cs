@@ -78,9 +78,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
 
     public void Apply(Image src, Image dst)
     {
-        if (src.Format != Input) throw new ArgumentException($"expected a {Input} frame, got {src.Format}", nameof(src));
-        if (dst.Format != Output) throw new ArgumentException($"expected a {Output} destination, got {dst.Format}", nameof(dst));
-        if (ReferenceEquals(src, dst)) throw new ArgumentException("source and destination must differ", nameof(dst));
+        FrameFilterArguments.Check(this, src, dst);
         _src = src;
         _dst = dst;
         try
