@@ -30,7 +30,7 @@ internal static unsafe partial class LibAv
     // AVFrame
     public const int FrameData = 0, FrameLinesize = 64, FrameWidth = 104, FrameHeight = 108, FrameFormat = 116, FramePts = 136, FrameQuality = 168;
     // AVPacket
-    public const int PacketStreamIndex = 36;
+    public const int PacketStreamIndex = 36, PacketDuration = 64;
     // AVCodecContext
     public const int CtxCodecTag = 28, CtxGlobalQuality = 68, CtxFlags = 76, CtxTimeBase = 100, CtxWidth = 116, CtxHeight = 120,
         CtxPixFmt = 136, CtxThreadCount = 636, CtxFramerate = 712;
@@ -40,6 +40,7 @@ internal static unsafe partial class LibAv
     public const int PixYuv420P = 0, PixBgr24 = 3, PixGray8 = 8, PixYuvJ420P = 12, PixBgra = 28;
     public const int CodecMpeg4 = 12, CodecMjpeg = 7;
     public const int MediaVideo = 0;
+    public const int SideDataDisplayMatrix = 5;
     public const int ErrorEof = -541478725, ErrorAgain = -11;
     public const int FmtGlobalHeader = 64, FmtNoFile = 1;
     public const int FlagQscale = 2, FlagGlobalHeader = 1 << 22;
@@ -106,6 +107,8 @@ internal static unsafe partial class LibAv
     [LibraryImport(Format)] public static partial int av_find_best_stream(void* ctx, int type, int wanted, int related, void** decoder, int flags);
     [LibraryImport(Format)] public static partial Rational av_guess_frame_rate(void* ctx, void* stream, void* frame);
     [LibraryImport(Format)] public static partial int av_read_frame(void* ctx, void* packet);
+    [LibraryImport(Format)] public static partial byte* av_stream_get_side_data(void* stream, int type, nuint* size);
+    [LibraryImport(Util)] public static partial double av_display_rotation_get(int* matrix);
     [LibraryImport(Format)] public static partial void avformat_close_input(void** ctx);
     [LibraryImport(Codec)] public static partial void* avcodec_alloc_context3(void* codec);
     [LibraryImport(Codec)] public static partial int avcodec_parameters_to_context(void* ctx, void* par);

@@ -141,6 +141,7 @@ internal sealed unsafe class LibAvFileSink(string path, string fourcc, bool over
             int ret = LibAv.avcodec_receive_packet(_codec, _packet);
             if (ret == LibAv.ErrorAgain || ret == LibAv.ErrorEof) return;
             Check(ret, "encode");
+            LibAv.Write(_packet, LibAv.PacketDuration, 1L); // one frame, in the codec's 1/fps time base (the muxer needs it for the last frame)
             LibAv.av_packet_rescale_ts(_packet, _codecTimeBase, _streamTimeBase);
             Check(LibAv.av_interleaved_write_frame(_format, _packet), "write");
         }

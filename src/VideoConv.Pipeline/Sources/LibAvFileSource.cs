@@ -60,6 +60,10 @@ internal sealed unsafe class LibAvFileSource(string path) : IFrameSource
         void* par = LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer();
         int width = LibAv.Read<int>(par, LibAv.ParWidth), height = LibAv.Read<int>(par, LibAv.ParHeight);
         if (width <= 0 || height <= 0 || (long)width * height * 4 > Image.MaxBytes) return false;
+        // A rotated stream (phone videos) is shown upright by OpenCV's capture, as by the ffmpeg command: leave it to the capture.
+        nuint sideSize = 0;
+        var matrix = LibAv.av_stream_get_side_data(stream, LibAv.SideDataDisplayMatrix, &sideSize);
+        if (matrix != null && sideSize >= 9 * sizeof(int) && Math.Round(LibAv.av_display_rotation_get((int*)matrix)) % 360 != 0) return false;
 
         _codec = LibAv.avcodec_alloc_context3(decoder);
         if (_codec == null || LibAv.avcodec_parameters_to_context(_codec, par) < 0) return false;

@@ -124,6 +124,35 @@ public class LibAvTests
         }
     }
 
+    [RequiresLibAvFact]
+    public void LibAvFileSource_RotatedClip_LeavesItToOpenCvCaptureWhichTurnsItUpright()
+    {
+        using var dir = new TempDir();
+        string plain = TestMedia.MakeClip(dir, 320, 240, 5);
+        string rotated = dir.File("rotated.mp4");
+        var (code, output) = TestMedia.Run("ffmpeg", "-v", "error", "-y", "-i", plain, "-c", "copy", "-metadata:s:v", "rotate=90", rotated);
+        Assert.True(code == 0, output);
+        using var source = new LibAvFileSource(rotated);
+        source.Open(CancellationToken.None);
+        Assert.Equal("opencv", source.Decoder);
+        Assert.Equal((240, 320), (source.Format.Width, source.Format.Height));
+    }
+
+    [RequiresLibAvFact]
+    public void LibAvFileSink_Mpeg4_DeclaresTheFrameRate()
+    {
+        using var dir = new TempDir();
+        var format = new Core.Imaging.ImageFormat(64, 48, 3);
+        using var pool = new FramePool(format);
+        var frames = Enumerable.Range(0, 10).Select(_ => pool.Rent()).ToList();
+        string output = dir.File("rate.mp4");
+        SinkRun.Write(new Sinks.LibAvFileSink(output, "mp4v", overwrite: false), format, frames);
+        foreach (var f in frames) f.Dispose();
+        var (code, rate) = TestMedia.Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=avg_frame_rate,nb_frames", "-of", "csv=p=0", output);
+        Assert.True(code == 0, rate);
+        Assert.Equal("30/1,10", rate.Trim());
+    }
+
     private static (int Frames, int Max, long Different) Compare(string input, List<Mat> expected)
     {
         using var source = new LibAvFileSource(input);
