@@ -7,9 +7,10 @@ using VideoConv.Pipeline.Frames;
 namespace VideoConv.Pipeline.Sinks;
 
 /// <summary>
-/// <c>file: PATH</c> encoded by the system <c>ffmpeg</c> fed raw frames on its stdin — the default encoder
-/// for MPEG-4 Part 2 (<c>mp4v</c>, <c>XVID</c>) and MJPEG when <c>ffmpeg</c> is installed (FFV1 stays on
-/// OpenCV's writer, lossless either way). Writes beside the destination and moves into place when finalized.
+/// <c>file: PATH</c> encoded by the system <c>ffmpeg</c> command fed raw frames on its stdin — the encoder for
+/// MPEG-4 Part 2 (<c>mp4v</c>, <c>XVID</c>) and MJPEG where <c>ffmpeg</c> is installed but its libraries cannot
+/// be used in-process (<see cref="LibAvFileSink"/> is preferred), and for <c>encoder: ffmpeg</c> with FFV1.
+/// Writes beside the destination and moves into place when finalized.
 /// </summary>
 /// <remarks>
 /// Chosen by measurement on the 2-core CI machine, 1080p BGR: OpenCV's <c>VideoWriter</c> (mp4v) takes
