@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using VideoConv.Core.Filters;
 using VideoConv.Core.Imaging;
 using VideoConv.Core.Kernels;
@@ -31,6 +29,8 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
     private readonly int _ringSize;      // padded rows a band keeps: (kh-1)·dy + 1
     private readonly int _rawRowFloats;  // floats per converted padded row, Wp·C (interleaved, or C planes of Wp)
     private readonly int _outLength;     // floats per output accumulator row (flat: Wo·C; planar: Wo)
+    private readonly int _rawStride;     // floats between rows of the raw ring: Wp·C rounded up to a cache line
+    private readonly int _horizontalStride; // floats between rows of a horizontal-pass ring: _outLength rounded up likewise
     private readonly bool[] _selected;   // channels the filter writes; the rest are copied through
     private readonly bool _allSelected;
     private readonly Pass[] _passes;     // flat: one per kernel (two for a magnitude); planar: one per output channel
@@ -49,6 +49,8 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
         _ringSize = (_g.KernelHeight - 1) * _g.Dilation.Y + 1;
         _rawRowFloats = _g.PaddedWidth * C;
         _outLength = _planar ? _g.OutputWidth : _g.OutputWidth * C;
+        _rawStride = ScratchMemory.Stride<float>(_rawRowFloats);
+        _horizontalStride = ScratchMemory.Stride<float>(_outLength);
         _selected = new bool[C];
         for (int c = 0; c < C; c++) _selected[c] = filter.Channels?.Contains(c) ?? true;
         _allSelected = _selected.All(s => s);
@@ -117,7 +119,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
     private void ConvertRow(int pr, byte* srcBase, Scratch s)
     {
         int slot = pr % _ringSize;
-        float* raw = _needRaw ? s.Raw + (long)slot * _rawRowFloats : s.Line;
+        float* raw = _needRaw ? s.Raw + (long)slot * _rawStride : s.Line;
         int sourceRow = _g.RowTable[pr];
         int C = _g.InputChannels, Wp = _g.PaddedWidth, W = _g.Input.Width;
         if (sourceRow < 0)
@@ -148,7 +150,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
         {
             var pass = _passes[p];
             if (pass.Vertical is null) continue;
-            float* h = s.Horizontal[p] + (long)slot * _outLength;
+            float* h = s.Horizontal[p] + (long)slot * _horizontalStride;
             float** rows = s.Rows;
             for (int t = 0; t < pass.Taps.Length; t++) rows[t] = raw + pass.Taps[t].Offset;
             fixed (float* w = pass.Weights)
@@ -201,7 +203,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
         if (pass.Vertical is { } vertical)
         {
             for (int ky = 0; ky < vertical.Length; ky++)
-                rows[ky] = s.Horizontal[p] + (long)((top + ky * dy) % _ringSize) * _outLength;
+                rows[ky] = s.Horizontal[p] + (long)((top + ky * dy) % _ringSize) * _horizontalStride;
             fixed (float* w = vertical)
                 RowOps.Dot(rows, w, vertical.Length, acc, _outLength);
             return;
@@ -209,7 +211,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
         for (int t = 0; t < pass.Taps.Length; t++)
         {
             ref readonly var tap = ref pass.Taps[t];
-            rows[t] = s.Raw + (long)((top + tap.Row * dy) % _ringSize) * _rawRowFloats + tap.Offset;
+            rows[t] = s.Raw + (long)((top + tap.Row * dy) % _ringSize) * _rawStride + tap.Offset;
         }
         fixed (float* w = pass.Weights)
             Dot(rows, w, pass.Taps.Length, acc, _outLength);
@@ -280,26 +282,24 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
         public int Target { get; } = target;
     }
 
-    /// <summary>A worker thread's buffers, in pinned arrays so the loops can use pointers.</summary>
+    /// <summary>A worker thread's buffers (<see cref="ScratchMemory"/>: pinned, cache-line aligned).</summary>
     private sealed class Scratch
     {
-        private readonly List<Array> _keepAlive = [];
+        private readonly ScratchMemory _memory = new();
 
         public Scratch(ConvolutionWorker w)
         {
             int maxTaps = Math.Max(w._passes.Max(p => p.Taps.Length), w._g.KernelHeight);
-            Raw = w._needRaw ? Alloc((long)w._ringSize * w._rawRowFloats) : null;
-            Line = Alloc((long)w._g.PaddedWidth * w._g.InputChannels);
+            Raw = w._needRaw ? _memory.Alloc<float>((long)w._ringSize * w._rawStride) : null;
+            Line = _memory.Alloc<float>((long)w._g.PaddedWidth * w._g.InputChannels);
             Horizontal = new float*[w._passes.Length];
             Acc = new float*[w._passes.Length];
             for (int p = 0; p < w._passes.Length; p++)
             {
-                if (w._passes[p].Vertical is not null) Horizontal[p] = Alloc((long)w._ringSize * w._outLength);
-                Acc[p] = Alloc(w._outLength);
+                if (w._passes[p].Vertical is not null) Horizontal[p] = _memory.Alloc<float>((long)w._ringSize * w._horizontalStride);
+                Acc[p] = _memory.Alloc<float>(w._outLength);
             }
-            var rows = GC.AllocateArray<nint>(maxTaps, pinned: true);
-            _keepAlive.Add(rows);
-            Rows = (float**)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(rows));
+            Rows = (float**)_memory.Alloc<nint>(maxTaps);
             // When no pass is direct the raw ring is unused and rows are converted through Line instead.
             if (Raw is null) Raw = Line;
         }
@@ -309,13 +309,5 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
         public readonly float*[] Horizontal;
         public readonly float*[] Acc;
         public readonly float** Rows;
-
-        private float* Alloc(long count)
-        {
-            // +16 floats of slack: vector loads near the end of a row may touch (never use) a few floats past it.
-            var a = GC.AllocateArray<float>(checked((int)(count + 16)), pinned: true);
-            _keepAlive.Add(a);
-            return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(a));
-        }
     }
 }

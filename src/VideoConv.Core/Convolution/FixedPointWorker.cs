@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using VideoConv.Core.Filters;
 using VideoConv.Core.Imaging;
 using VideoConv.Core.Parallel;
@@ -30,6 +28,8 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IBandOperation
     private readonly int _ringSize;       // rows a band keeps: (kh-1)·dy + 1 (horizontal sums, or padded bytes when direct)
     private readonly int _outLength;      // samples per output row, Wo·C
     private readonly int _paddedLength;   // bytes per padded row, Wp·C
+    private readonly int _paddedStride;   // direct: bytes between rows of the ring (Wp·C rounded up to a cache line)
+    private readonly int _ringStride;     // separable: shorts between rows of the ring (Wo·C rounded up to a cache line)
     private readonly int[] _offsets;      // taps: byte offsets into a padded row (separable: horizontal taps)
     private readonly int[] _tapRows;      // direct: each tap's kernel row
     private readonly short[] _rowWeights; // separable: horizontal weights; direct: every tap's weight
@@ -47,6 +47,8 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IBandOperation
         _ringSize = (g.KernelHeight - 1) * g.Dilation.Y + 1;
         _outLength = g.OutputWidth * C;
         _paddedLength = g.PaddedWidth * C;
+        _paddedStride = ScratchMemory.Stride<byte>(_paddedLength);
+        _ringStride = ScratchMemory.Stride<short>(_outLength);
         if (plan.Separable)
         {
             var taps = Enumerable.Range(0, plan.Row!.Length).Where(x => plan.Row[x] != 0).ToArray();
@@ -107,16 +109,16 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IBandOperation
                 {
                     for (int pr = Math.Max(oy, converted + 1); pr <= bottom; pr++)
                         FixedPointRowOps.Horizontal(PaddedRow(pr, srcBase, s.Line), offsets, rowWeights, _rowWeights.Length,
-                            s.Ring + (long)(pr % _ringSize) * _outLength, _outLength);
-                    for (int ky = 0; ky < kh; ky++) s.Rows[ky] = s.Ring + (long)((oy + ky * dy) % _ringSize) * _outLength;
+                            s.Ring + (long)(pr % _ringSize) * _ringStride, _outLength);
+                    for (int ky = 0; ky < kh; ky++) s.Rows[ky] = s.Ring + (long)((oy + ky * dy) % _ringSize) * _ringStride;
                     FixedPointRowOps.VerticalStore(s.Rows, columnWeights, kh, (short)_plan.Bias, _plan.Shift, _plan.Signed, outRow, _outLength);
                 }
                 else
                 {
                     for (int pr = Math.Max(oy, converted + 1); pr <= bottom; pr++)
-                        PaddedRow(pr, srcBase, s.Bytes + (long)(pr % _ringSize) * _paddedLength);
+                        PaddedRow(pr, srcBase, s.Bytes + (long)(pr % _ringSize) * _paddedStride);
                     for (int t = 0; t < _offsets.Length; t++)
-                        s.ByteRows[t] = s.Bytes + (long)((oy + _tapRows[t] * dy) % _ringSize) * _paddedLength + offsets[t];
+                        s.ByteRows[t] = s.Bytes + (long)((oy + _tapRows[t] * dy) % _ringSize) * _paddedStride + offsets[t];
                     FixedPointRowOps.DirectStore(s.ByteRows, rowWeights, _rowWeights.Length, (short)_plan.Bias, _plan.Shift, _plan.Signed, outRow, _outLength);
                 }
                 converted = bottom;
@@ -148,37 +150,30 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IBandOperation
         return line;
     }
 
-    /// <summary>A worker thread's buffers, in pinned arrays so the loops can use pointers.</summary>
+    /// <summary>A worker thread's buffers (<see cref="ScratchMemory"/>: pinned, cache-line aligned).</summary>
     private sealed class Scratch
     {
-        private readonly List<Array> _keepAlive = [];
+        private readonly ScratchMemory _memory = new();
 
         public Scratch(FixedPointWorker w)
         {
-            // Slack past each row: vector loads near a row's end may touch (never use) a few elements past it.
             if (w._plan.Separable)
             {
-                Line = (byte*)Pin(GC.AllocateArray<byte>(w._paddedLength + 64, pinned: true));
-                Ring = (short*)Pin(GC.AllocateArray<short>(checked(w._ringSize * w._outLength + 32), pinned: true));
-                Rows = (short**)Pin(GC.AllocateArray<nint>(w._g.KernelHeight, pinned: true));
+                Line = _memory.Alloc<byte>(w._paddedLength);
+                Ring = _memory.Alloc<short>((long)w._ringSize * w._ringStride);
+                Rows = (short**)_memory.Alloc<nint>(w._g.KernelHeight);
             }
             else
             {
-                Bytes = (byte*)Pin(GC.AllocateArray<byte>(checked(w._ringSize * w._paddedLength + 64), pinned: true));
-                ByteRows = (byte**)Pin(GC.AllocateArray<nint>(Math.Max(1, w._offsets.Length), pinned: true));
+                Bytes = _memory.Alloc<byte>((long)w._ringSize * w._paddedStride);
+                ByteRows = (byte**)_memory.Alloc<nint>(w._offsets.Length);
             }
         }
 
         public readonly byte* Line;      // separable: the padded row being filtered horizontally
         public readonly short* Ring;     // separable: ring of horizontal sums
         public readonly short** Rows;
-        public readonly byte* Bytes;     // direct: ring of padded rows
+        public readonly byte* Bytes;     // direct: ring of padded rows, each starting on a cache line
         public readonly byte** ByteRows;
-
-        private void* Pin<T>(T[] array) where T : unmanaged
-        {
-            _keepAlive.Add(array);
-            return Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
-        }
     }
 }
