@@ -7,18 +7,21 @@ using VideoConv.Core.Kernels;
 
 namespace VideoConv.Core.Tests;
 
-/// <summary>The 16-bit integer path for rank-one dyadic kernels: chosen only when its sums provably fit, and then bit-equal to the reference.</summary>
+/// <summary>The 16-bit integer path for dyadic kernels (two passes or one): chosen only when its sums provably fit, and then bit-equal to the reference.</summary>
 public class FixedPointTests
 {
-    private static readonly Gen<(FilterDefinition Filter, Image Src)> Cases =
-        from kh in Gen.Int[1, 7]
-        from kw in Gen.Int[1, 7]
-        from signed in Gen.Bool
-        from column in (signed ? Gen.Int[-4, 4] : Gen.Int[0, 9]).Array[kh]
-        from row in (signed ? Gen.Int[-4, 4] : Gen.Int[0, 9]).Array[kw]
-        from columnBits in Gen.Int[0, 7]
-        from rowBits in Gen.Int[0, 7]
-        from biasUnits in Gen.Int[-300, 300]
+    /// <summary>Everything about a generated case but its kernel: border, padding, dilation, frame.</summary>
+    private sealed record Setting(BorderMode Border, int BorderValue, Padding Padding, Pair Dilation, int Channels, int Width, int Height, int Seed)
+    {
+        public bool Fits(int kh, int kw) => Padding.Kind == PaddingKind.Same
+            || (Height + 2 * Padding.Amount.Y >= (kh - 1) * Dilation.Y + 1 && Width + 2 * Padding.Amount.X >= (kw - 1) * Dilation.X + 1);
+
+        public (FilterDefinition Filter, Image Src) With(Kernel kernel, float bias) =>
+            (FilterDefinition.FromKernel(kernel) with { Border = Border, BorderValue = BorderValue, Padding = Padding, Dilation = Dilation, Bias = bias },
+             TestImages.Random(Width, Height, Channels, Seed));
+    }
+
+    private static readonly Gen<Setting> Settings =
         from border in Gen.Enum<BorderMode>()
         from borderValue in Gen.Int[0, 255]
         from paddingKind in Gen.Int[0, 2]
@@ -29,17 +32,22 @@ public class FixedPointTests
         from width in Gen.Int[1, 70]
         from height in Gen.Int[1, 30]
         from seed in Gen.Int
-        where column.Any(v => v != 0) && row.Any(v => v != 0)
-        let padding = paddingKind switch { 0 => Padding.Same, 1 => Padding.Valid, _ => Padding.Of(pad) }
-        where padding.Kind == PaddingKind.Same
-              || (height + 2 * padding.Amount.Y >= (kh - 1) * dy + 1 && width + 2 * padding.Amount.X >= (kw - 1) * dx + 1)
-        let filter = FilterDefinition.FromKernel(Kernel.Outer(
-            column.Select(v => v / MathF.Pow(2, columnBits)).ToArray(), row.Select(v => v / MathF.Pow(2, rowBits)).ToArray())) with
-        {
-            Border = border, BorderValue = borderValue, Padding = padding, Dilation = new Pair(dy, dx),
-            Bias = biasUnits / 16f,
-        }
-        select (filter, TestImages.Random(width, height, channels, seed));
+        select new Setting(border, borderValue, paddingKind switch { 0 => Padding.Same, 1 => Padding.Valid, _ => Padding.Of(pad) },
+            new Pair(dy, dx), channels, width, height, seed);
+
+    private static readonly Gen<(FilterDefinition Filter, Image Src)> Cases =
+        from kh in Gen.Int[1, 7]
+        from kw in Gen.Int[1, 7]
+        from signed in Gen.Bool
+        from column in (signed ? Gen.Int[-4, 4] : Gen.Int[0, 9]).Array[kh]
+        from row in (signed ? Gen.Int[-4, 4] : Gen.Int[0, 9]).Array[kw]
+        from columnBits in Gen.Int[0, 7]
+        from rowBits in Gen.Int[0, 7]
+        from biasUnits in Gen.Int[-300, 300]
+        from setting in Settings
+        where column.Any(v => v != 0) && row.Any(v => v != 0) && setting.Fits(kh, kw)
+        select setting.With(Kernel.Outer(column.Select(v => v / MathF.Pow(2, columnBits)).ToArray(), row.Select(v => v / MathF.Pow(2, rowBits)).ToArray()),
+            biasUnits / 16f);
 
     [Fact]
     public void Apply_GeneratedDyadicSeparableKernels_EqualReference() =>
@@ -68,25 +76,9 @@ public class FixedPointTests
         from weights in Gen.Int[-6, 6].Array[kh * kw]
         from bits in Gen.Int[0, 6]
         from biasUnits in Gen.Int[-300, 300]
-        from border in Gen.Enum<BorderMode>()
-        from borderValue in Gen.Int[0, 255]
-        from paddingKind in Gen.Int[0, 2]
-        from pad in Gen.Int[0, 3]
-        from dy in Gen.Int[1, 2]
-        from dx in Gen.Int[1, 2]
-        from channels in Gen.Int[0, 2].Select(i => new[] { 1, 3, 4 }[i])
-        from width in Gen.Int[1, 70]
-        from height in Gen.Int[1, 30]
-        from seed in Gen.Int
-        where weights.Any(v => v != 0)
-        let padding = paddingKind switch { 0 => Padding.Same, 1 => Padding.Valid, _ => Padding.Of(pad) }
-        where padding.Kind == PaddingKind.Same
-              || (height + 2 * padding.Amount.Y >= (kh - 1) * dy + 1 && width + 2 * padding.Amount.X >= (kw - 1) * dx + 1)
-        let filter = FilterDefinition.FromKernel(new Kernel(kh, kw, weights.Select(v => v / MathF.Pow(2, bits)).ToArray())) with
-        {
-            Border = border, BorderValue = borderValue, Padding = padding, Dilation = new Pair(dy, dx), Bias = biasUnits / 8f,
-        }
-        select (filter, TestImages.Random(width, height, channels, seed));
+        from setting in Settings
+        where weights.Any(v => v != 0) && setting.Fits(kh, kw)
+        select setting.With(new Kernel(kh, kw, weights.Select(v => v / MathF.Pow(2, bits)).ToArray()), biasUnits / 8f);
 
     [Fact]
     public void Apply_GeneratedDyadicDirectKernels_EqualReference() =>

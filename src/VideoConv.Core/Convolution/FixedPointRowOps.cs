@@ -224,6 +224,8 @@ internal static unsafe class FixedPointRowOps
         private readonly short _halfMinusOne, _oddMask;
         public readonly Vector256<short> Bias256;
         public readonly Vector128<short> Bias128;
+        private readonly Vector256<short> _round256, _odd256;
+        private readonly Vector128<short> _round128, _odd128;
 
         public Rounding(short bias, int shift, bool signed)
         {
@@ -233,6 +235,10 @@ internal static unsafe class FixedPointRowOps
             _oddMask = (short)(shift > 0 ? 1 : 0);
             Bias256 = Vector256.Create(bias);
             Bias128 = Vector128.Create(bias);
+            _round256 = Vector256.Create(_halfMinusOne);
+            _odd256 = Vector256.Create(_oddMask);
+            _round128 = Vector128.Create(_halfMinusOne);
+            _odd128 = Vector128.Create(_oddMask);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -245,8 +251,8 @@ internal static unsafe class FixedPointRowOps
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private Vector256<short> Round(Vector256<short> s)
         {
-            var round = Vector256.Create(_halfMinusOne);
-            var odd = Vector256.Create(_oddMask);
+            var round = _round256;
+            var odd = _odd256;
             if (_signed)
             {
                 var q = Vector256.ShiftRightArithmetic(s, _shift);
@@ -264,8 +270,8 @@ internal static unsafe class FixedPointRowOps
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private Vector128<ushort> Clamp(Vector128<short> s)
         {
-            var round = Vector128.Create(_halfMinusOne);
-            var odd = Vector128.Create(_oddMask);
+            var round = _round128;
+            var odd = _odd128;
             if (_signed)
             {
                 var q = Vector128.ShiftRightArithmetic(s, _shift);

@@ -22,11 +22,11 @@ internal static unsafe partial class LibAv
     private const string Scale = "libswscale.so.6";
 
     // AVFormatContext
-    public const int FormatOformat = 16, FormatPb = 32, FormatNbStreams = 44, FormatStreams = 48, FormatDuration = 72;
+    public const int FormatOformat = 16, FormatPb = 32, FormatStreams = 48, FormatDuration = 72;
     // AVStream
-    public const int StreamTimeBase = 16, StreamDuration = 32, StreamNbFrames = 40, StreamCodecpar = 208;
+    public const int StreamTimeBase = 16, StreamNbFrames = 40, StreamCodecpar = 208;
     // AVCodecParameters
-    public const int ParCodecType = 0, ParFormat = 28, ParWidth = 56, ParHeight = 60;
+    public const int ParWidth = 56, ParHeight = 60;
     // AVFrame
     public const int FrameData = 0, FrameLinesize = 64, FrameWidth = 104, FrameHeight = 108, FrameFormat = 116, FramePts = 136, FrameQuality = 168;
     // AVPacket
@@ -37,12 +37,12 @@ internal static unsafe partial class LibAv
     // AVOutputFormat
     public const int OutputFlags = 44;
 
-    public const int PixYuv420P = 0, PixBgr24 = 3, PixGray8 = 8, PixYuvJ420P = 12, PixBgra = 28;
+    public const int PixYuv420P = 0, PixBgr24 = 3, PixYuvJ420P = 12;
     public const int CodecMpeg4 = 12, CodecMjpeg = 7;
     public const int MediaVideo = 0;
     public const int SideDataDisplayMatrix = 5;
     public const int ErrorEof = -541478725, ErrorAgain = -11;
-    public const int FmtGlobalHeader = 64, FmtNoFile = 1;
+    public const int FmtGlobalHeader = 64;
     public const int FlagQscale = 2, FlagGlobalHeader = 1 << 22;
     public const int QpToLambda = 118;
     public const int AvioWrite = 2;
@@ -126,7 +126,6 @@ internal static unsafe partial class LibAv
     [LibraryImport(Util)] public static partial void av_frame_unref(void* frame);
     [LibraryImport(Util)] public static partial int av_frame_get_buffer(void* frame, int align);
     [LibraryImport(Util)] public static partial int av_frame_make_writable(void* frame);
-    [LibraryImport(Util, StringMarshalling = StringMarshalling.Utf8)] public static partial int av_opt_set(void* obj, string name, string value, int flags);
 
     // Encoding and muxing
     [LibraryImport(Codec)] public static partial void* avcodec_find_encoder(int id);
