@@ -94,6 +94,15 @@ public static class VideoconvApp
                 error.WriteLine("videoconv: interrupted");
                 code = Interrupted;
                 break;
+            case VideoConv.Pipeline.Files.OutputRefusedException o:
+                error.WriteLine($"videoconv: error: {o.Message}");
+                code = BadUsage;
+                break;
+            case IOException io:
+                // A failed read or write names its file and cause in one line ("FILE: no space left on device").
+                error.WriteLine($"videoconv: error: {io.Message}");
+                code = Failure;
+                break;
             case InputFileException i:
                 error.WriteLine($"videoconv: error: {i.Message}");
                 code = i.ExitCode;

@@ -44,15 +44,17 @@ public static class ImageFiles
             throw new InputFileException($"cannot write '{path}': unknown image type '{Path.GetExtension(path)}' (use .png, .pgm, .jpg, .bmp, .tif, .txt or .csv)");
     }
 
-    public static void Write(Image image, string path)
+    /// <summary>Writes <paramref name="image"/> whole (a partial file moved into place), so a failed write leaves nothing and says why.</summary>
+    public static void Write(Image image, string path, bool overwrite)
     {
-        if (TextMatrixFile.IsTextMatrix(path))
+        byte[] bytes;
+        if (TextMatrixFile.IsTextMatrix(path)) bytes = TextMatrixFile.Encode(image, path);
+        else
         {
-            TextMatrixFile.Write(image, path);
-            return;
+            using var view = Mat.FromPixelData(image.Height, image.Width, MatType.CV_8UC(image.Channels), image.Pointer);
+            if (!Cv2.ImEncode(Path.GetExtension(path), view, out bytes)) throw new InputFileException($"OpenCV cannot encode '{path}' as {Path.GetExtension(path)}", 1);
         }
-        using var view = Mat.FromPixelData(image.Height, image.Width, MatType.CV_8UC(image.Channels), image.Pointer);
-        if (!Cv2.ImWrite(path, view)) throw new InputFileException($"OpenCV could not write '{path}'", 1);
+        VideoConv.Pipeline.Files.OutputPaths.WriteAtomically(path, overwrite, stream => stream.Write(bytes));
     }
 
     private static string DepthName(int depth) => depth switch

@@ -3,6 +3,7 @@ using VideoConv.Cli.Config;
 using VideoConv.Cli.Imaging;
 using VideoConv.Core.Convolution;
 using VideoConv.Core.Imaging;
+using VideoConv.Pipeline.Files;
 
 namespace VideoConv.Cli.Verbs;
 
@@ -15,6 +16,7 @@ internal static class ImageVerb
         [new("IN", "Input image; .txt/.csv is a grey matrix, one row per line"), new("OUT", "Output image; the type follows the extension")],
         [
             new("filter", "NAME|FILE.yaml|{YAML}", "A built-in filter, a filter file, or an inline filter mapping", Repeatable: true, Alias: "f"),
+            new("overwrite", null, "Replace an existing output image (never the input)"),
             new("verbose", null, "Print details (and stack traces) on errors", Alias: "v"),
         ],
         RunAsync,
@@ -28,13 +30,18 @@ internal static class ImageVerb
     {
         string input = args.Argument("IN"), output = args.Argument("OUT");
         var steps = FilterArguments.Read(args.Values("filter"));
+        bool overwrite = args.Flag("overwrite");
         ImageFiles.CheckWritable(output);
+        // The output rule of every verb: never the input (by identity), an existing file only with --overwrite.
+        var inputs = new List<string> { input };
+        inputs.AddRange(steps.Select(step => step.Location.File).Where(File.Exists));
+        OutputPaths.Check(output, overwrite, inputs);
         var src = ImageFiles.Read(input, note => Console.Error.WriteLine($"videoconv: note: {note}"));
         PreflightCheck.CheckChainGeometry(steps, src.Format);
         var chain = new FilterChain(steps.Select(s => s.Definition).ToList(), src.Format);
         var dst = new Image(chain.Output);
         chain.Apply(src, dst);
-        ImageFiles.Write(dst, output);
+        ImageFiles.Write(dst, output, overwrite);
         if (args.Flag("verbose"))
             Console.Error.WriteLine($"{input} {src.Format} -> {output} {dst.Format} via {chain.Path}");
         return Task.FromResult(VideoconvApp.Success);

@@ -3,6 +3,7 @@ using VideoConv.Cli.Config;
 using VideoConv.Cli.Terminal;
 using VideoConv.Cli.Yaml;
 using VideoConv.Pipeline;
+using VideoConv.Pipeline.Files;
 using VideoConv.Pipeline.Specs;
 
 namespace VideoConv.Cli.Verbs;
@@ -36,7 +37,7 @@ internal static class RunVerb
         bool overwrite = args.Flag("overwrite");
         PreflightCheck.Run(config, overwrite, createOutputFolders: true);
         var statsPath = args.Value("stats-json");
-        if (statsPath is not null) PreflightCheck.CheckWritableFolder(Path.GetDirectoryName(Path.GetFullPath(statsPath))!, SourceLocation.CommandLine("--stats-json"));
+        if (statsPath is not null) CheckStatsOutput(statsPath, config, configPath, overwrite);
 
         var status = new StatusLine(linesWhenRedirected: args.Flag("progress"));
         var options = new PipelineOptions
@@ -73,13 +74,32 @@ internal static class RunVerb
             }
         }
         Console.Error.WriteLine($"videoconv: {StatusLine.Summary(stats)}");
-        if (statsPath is not null) StatsJson.Write(stats, statsPath);
+        // Same rule as every output: complete or absent; a failed write fails the run.
+        if (statsPath is not null) OutputPaths.WriteAtomically(statsPath, overwrite, stream => StatsJson.Write(stats, stream));
         if (cancellationToken.IsCancellationRequested)
         {
             Console.Error.WriteLine("videoconv: interrupted; outputs were finalized");
             return VideoconvApp.Interrupted;
         }
         return VideoconvApp.Success;
+    }
+
+    /// <summary>
+    /// <c>--stats-json</c> obeys the output rule: never an input of the run (the config, its filter files, the
+    /// source), never one of the run's other outputs, an existing file only with --overwrite.
+    /// </summary>
+    public static void CheckStatsOutput(string statsPath, PipelineConfig config, string configPath, bool overwrite)
+    {
+        var at = SourceLocation.CommandLine("--stats-json");
+        PreflightCheck.CheckWritableFolder(Path.GetDirectoryName(Path.GetFullPath(statsPath))!, at);
+        var inputs = new List<string> { configPath };
+        inputs.AddRange(config.Chain.Select(step => step.Location.File).Where(File.Exists));
+        inputs.AddRange(SpecFiles.Inputs(config.Source));
+        if (OutputPaths.Refusal(statsPath, overwrite, inputs) is { } refusal) throw new ConfigException(at, refusal);
+        foreach (var sink in config.Sinks)
+        {
+            if (SpecFiles.Writes(sink, statsPath)) throw new ConfigException(at, $"--stats-json '{statsPath}' is also an output of the run; give the statistics a file of their own");
+        }
     }
 
     /// <summary>A display-only config on a machine without a display gets a file sink instead, and says so.</summary>

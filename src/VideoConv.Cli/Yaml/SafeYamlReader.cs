@@ -37,16 +37,8 @@ public static class SafeYamlReader
         }
         if (info.Length > MaxBytes)
             throw new ConfigException(at, $"file is {info.Length} bytes, over the {MaxBytes} byte limit for a YAML file");
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException(at, $"cannot read '{path}': {ex.Message}");
-        }
-        return ReadText(text, name);
+        // The length a device or FIFO reports is 0: the limit is enforced again on the bytes read.
+        return ReadText(Config.BoundedFile.ReadText(path, MaxBytes, at, "a YAML file"), name);
     }
 
     /// <summary>Parses <paramref name="text"/>; <paramref name="name"/> is what locations call the file.</summary>

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using OpenCvSharp;
 using VideoConv.Core.Imaging;
+using VideoConv.Pipeline.Files;
 using VideoConv.Pipeline.Frames;
 
 namespace VideoConv.Pipeline.Sinks;
@@ -38,13 +40,13 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
     /// <summary>The ffmpeg binary on PATH, or null.</summary>
     public static string? FindFfmpeg() => SystemTools.Find("ffmpeg");
 
-    /// <summary>Encoder arguments for a FOURCC (same choices the bench gives the FFmpeg CLI).</summary>
-    public static string EncoderArguments(string fourcc) => fourcc switch
+    /// <summary>Encoder arguments for a FOURCC (same choices the bench gives the FFmpeg CLI), one word each.</summary>
+    public static IReadOnlyList<string> EncoderArguments(string fourcc) => fourcc switch
     {
-        "mp4v" => $"-c:v mpeg4 -q:v {Mpeg4Quality} -pix_fmt yuv420p",
-        "XVID" => $"-c:v mpeg4 -vtag xvid -q:v {Mpeg4Quality} -pix_fmt yuv420p",
-        "MJPG" => "-c:v mjpeg -q:v 3 -pix_fmt yuvj420p",
-        "FFV1" => "-c:v ffv1 -level 3",
+        "mp4v" => ["-c:v", "mpeg4", "-q:v", Mpeg4Quality.ToString(CultureInfo.InvariantCulture), "-pix_fmt", "yuv420p"],
+        "XVID" => ["-c:v", "mpeg4", "-vtag", "xvid", "-q:v", Mpeg4Quality.ToString(CultureInfo.InvariantCulture), "-pix_fmt", "yuv420p"],
+        "MJPG" => ["-c:v", "mjpeg", "-q:v", "3", "-pix_fmt", "yuvj420p"],
+        "FFV1" => ["-c:v", "ffv1", "-level", "3"],
         _ => throw new ArgumentOutOfRangeException(nameof(fourcc), fourcc, "not an ffmpeg-pipe codec"),
     };
 
@@ -54,23 +56,29 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
             throw new InvalidOperationException($"cannot encode 2-channel frames ({format}) to '{path}'; end the chain with 1, 3 or 4 channels");
         var ffmpeg = FindFfmpeg() ?? throw new InvalidOperationException("ffmpeg is not installed (needed to encode this file)");
         _format = format;
-        _temp = VideoFileSink.TempPathFor(path);
+        _temp = PartialFiles.Create(path);
         // 4:2:0 encoders get I420 converted here by OpenCV (SIMD, 1.7 ms per 1080p frame): half the bytes through
         // the pipe, and ffmpeg skips its own bgr24 conversion — measured 64 → 92 fps for mpeg4 alone on the CI machine.
         bool i420 = fourcc != "FFV1" && format.Channels != 1 && format.Width % 2 == 0 && format.Height % 2 == 0;
         _yuv = i420 ? new Mat() : null;
         string pixfmt = i420 ? "yuv420p" : format.Channels switch { 1 => "gray", 3 => "bgr24", _ => "bgra" };
-        // FFV1 stays lossless: it codes BGR (as bgr0) and grey natively; the others take YUV 4:2:0.
-        string encoder = EncoderArguments(fourcc) + (fourcc == "FFV1" ? format.Channels == 1 ? " -pix_fmt gray" : " -pix_fmt bgr0" : "");
-        string rate = (fps > 0 ? fps : VideoFileSink.FallbackFps).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
-        var info = new ProcessStartInfo(ffmpeg)
+        var ci = CultureInfo.InvariantCulture;
+        string rate = (fps > 0 ? fps : VideoFileSink.FallbackFps).ToString("0.###", ci);
+        var arguments = new List<string>
         {
-            Arguments = $"-hide_banner -loglevel error -y -f rawvideo -pix_fmt {pixfmt} -s {format.Width}x{format.Height} -r {rate} -i pipe:0 " +
-                        $"{encoder} -threads {Math.Max(1, Environment.ProcessorCount)} \"{_temp}\"",
-            RedirectStandardInput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", pixfmt, "-s", $"{format.Width}x{format.Height}", "-r", rate, "-i", "pipe:0",
         };
+        arguments.AddRange(EncoderArguments(fourcc));
+        // FFV1 stays lossless: it codes BGR (as bgr0) and grey natively; the others take YUV 4:2:0.
+        if (fourcc == "FFV1") arguments.AddRange(["-pix_fmt", format.Channels == 1 ? "gray" : "bgr0"]);
+        arguments.AddRange(["-threads", Math.Max(1, Environment.ProcessorCount).ToString(ci)]);
+        // The container follows the destination's extension (the partial file keeps it); the path itself is
+        // behind file: so no spelling of it is ever an option or a protocol to ffmpeg.
+        arguments.Add(SystemTools.FfmpegFileArgument(_temp));
+        var info = SystemTools.StartInfo(ffmpeg, arguments);
+        info.RedirectStandardInput = true;
+        info.RedirectStandardError = true;
         _process = Process.Start(info) ?? throw new InvalidOperationException("could not start ffmpeg");
         _process.ErrorDataReceived += (_, e) =>
         {
@@ -101,7 +109,9 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
         }
         catch (IOException ex)
         {
-            throw new IOException($"ffmpeg stopped accepting frames for '{path}': {Errors()}", ex);
+            // ffmpeg exits when its output fails; its own message says why (a full disk among others).
+            _process?.WaitForExit(2000);
+            throw Failure($"ffmpeg stopped accepting frames for '{path}': {Errors()}", ex);
         }
     }
 
@@ -117,7 +127,7 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
         if (code != 0)
         {
             Abort();
-            throw new IOException($"ffmpeg failed to encode '{path}' (exit {code}): {Errors()}");
+            throw Failure($"ffmpeg failed to encode '{path}' (exit {code}): {Errors()}");
         }
         PartialFiles.Commit(_temp, path, overwrite);
         _temp = null;
@@ -146,6 +156,12 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
     {
         Abort();
         _yuv?.Dispose();
+    }
+
+    private IOException Failure(string message, Exception? inner = null)
+    {
+        var error = new IOException(message, inner);
+        return DiskErrors.IsDiskFull(error) ? new IOException($"'{path}': no space left on device", error) : error;
     }
 
     private string Errors()

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using OpenCvSharp;
 using VideoConv.Core.Imaging;
+using VideoConv.Pipeline.Files;
 using VideoConv.Pipeline.Frames;
 
 namespace VideoConv.Pipeline.Sinks;
@@ -31,15 +32,27 @@ internal sealed partial class ImageSequenceSink(string pattern, bool overwrite) 
 
     public void Open(ImageFormat format, double fps) => PathFor(pattern, 1);
 
+    /// <summary>True when <paramref name="file"/> is a name the pattern produces (so the sink could write over it).</summary>
+    public static bool Produces(string pattern, string file)
+    {
+        var m = NumberField().Match(pattern);
+        if (!m.Success) return false;
+        string width = m.Groups[2].Value;
+        string digits = width.Length > 0 && m.Groups[1].Value == "0" ? $@"\d{{{int.Parse(width)},}}" : @" *\d+";
+        string regex = "^" + Regex.Escape(Path.GetFullPath(pattern[..m.Index] + "0")[..^1]) + digits + Regex.Escape(pattern[(m.Index + m.Length)..]) + "$";
+        return Regex.IsMatch(Path.GetFullPath(file), regex);
+    }
+
     public void Write(Frame frame)
     {
         if (frame.Format.Channels == 2)
             throw new InvalidOperationException($"cannot write 2-channel frames ({frame.Format}) as images; end the chain with 1, 3 or 4 channels");
         string file = PathFor(pattern, _next);
-        if (!overwrite && File.Exists(file))
-            throw new IOException($"'{file}' exists; not replacing it without overwrite");
-        if (!Cv2.ImWrite(file, frame.Mat))
-            throw new IOException($"OpenCV could not write '{file}' (unknown image extension?)");
+        OutputPaths.Check(file, overwrite, [], "overwrite");
+        // Encoded in memory and written by us: OpenCV's ImWrite reports a full disk only as "false".
+        if (!Cv2.ImEncode(Path.GetExtension(file), frame.Mat, out var encoded))
+            throw new IOException($"OpenCV cannot encode '{Path.GetExtension(file)}' images ('{file}')");
+        OutputPaths.WriteAtomically(file, overwrite, stream => stream.Write(encoded));
         _next++;
     }
 

@@ -1,31 +1,72 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using VideoConv.Pipeline.Files;
 
 namespace VideoConv.Pipeline.Sinks;
 
 /// <summary>
-/// The hidden temporary files that file sinks are writing right now. A process that must quit at once (a
-/// second Ctrl+C) deletes them, so even then nothing but finished outputs is left behind.
+/// The hidden partial files outputs are written into before they appear: <c>.NAME.HOST-PID-RANDOM.partial.EXT</c>
+/// beside the destination (keeping the extension, so libraries choose the container right). Each is locked
+/// (an exclusive <c>flock</c> held by a handle of ours) for as long as its writer lives; the kernel drops the
+/// lock when the process dies, even by <c>kill -9</c>, so the next run writing the same destination can tell a
+/// stale partial from one in progress (on this machine or another sharing the folder) and removes it.
+/// A process that must quit at once (a second Ctrl+C) deletes its own partials.
 /// </summary>
 public static class PartialFiles
 {
-    private static readonly ConcurrentDictionary<string, byte> s_paths = new();
+    private static readonly ConcurrentDictionary<string, FileStream?> s_paths = new();
+
+    /// <summary>Creates (empty) and locks a new partial file for <paramref name="destination"/>, after removing stale ones; returns its path.</summary>
+    public static string Create(string destination)
+    {
+        string full = Path.GetFullPath(destination);
+        string dir = Path.GetDirectoryName(full)!;
+        RemoveStale(full);
+        string owner = string.Create(CultureInfo.InvariantCulture, $"{Sanitize(Environment.MachineName)}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        string temp = Path.Combine(dir, $"{Prefix(full)}{owner[..Math.Min(owner.Length, 60)]}{Suffix(full)}");
+        // FileShare.None takes flock(LOCK_EX) on Unix; native writers (libav, OpenCV, ffmpeg) open the path on their own.
+        var holder = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        s_paths[temp] = holder;
+        return temp;
+    }
+
+    /// <summary>The locked handle of a partial file made by <see cref="Create"/>, for writers that write through .NET.</summary>
+    internal static FileStream Handle(string temp) =>
+        s_paths.TryGetValue(temp, out var holder) && holder is not null ? holder : throw new InvalidOperationException($"'{temp}' is not a partial file of this process");
 
     internal static string Track(string path)
     {
-        s_paths[path] = 0;
+        s_paths.TryAdd(path, null);
         return path;
     }
 
     internal static void Forget(string? path)
     {
-        if (path is not null) s_paths.TryRemove(path, out _);
+        if (path is not null && s_paths.TryRemove(path, out var holder)) holder?.Dispose();
     }
 
-    /// <summary>Moves a finished partial file to its destination (the one way outputs appear), refusing to replace an existing file unless <paramref name="overwrite"/>.</summary>
+    /// <summary>
+    /// Makes a finished partial file the destination (the one way outputs appear): flushed to disk first (a full
+    /// disk or a lost network share fails here, not silently later), refusing to replace a file that appeared
+    /// during the run unless <paramref name="overwrite"/>, and never replacing a FIFO, device or folder.
+    /// </summary>
     internal static void Commit(string temp, string destination, bool overwrite)
     {
-        if (!overwrite && File.Exists(destination))
-            throw new IOException($"'{destination}' appeared during the run; not replacing it without overwrite (output kept at '{temp}')");
+        try
+        {
+            // fsync through our own handle: a second handle of ours would conflict with the lock it holds.
+            if (s_paths.TryGetValue(temp, out var holder) && holder is not null) holder.Flush(flushToDisk: true);
+            else using (var sync = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite)) sync.Flush(flushToDisk: true);
+        }
+        catch (IOException ex)
+        {
+            throw DiskErrors.Describe(ex, destination);
+        }
+        var kind = FileNodes.KindOf(destination);
+        if (kind is not (FileNodeKind.Missing or FileNodeKind.RegularFile))
+            throw new OutputRefusedException($"'{destination}' became {FileNodes.Describe(kind)} during the run; not replacing it (output kept at '{temp}')");
+        if (!overwrite && kind != FileNodeKind.Missing)
+            throw new OutputRefusedException($"'{destination}' appeared during the run; not replacing it without overwrite (output kept at '{temp}')");
         File.Move(temp, destination, overwrite);
         Forget(temp);
     }
@@ -33,8 +74,40 @@ public static class PartialFiles
     /// <summary>Deletes an unfinished partial file, if any.</summary>
     internal static void Discard(string? temp)
     {
-        if (temp is not null && File.Exists(temp)) File.Delete(temp);
+        if (temp is null) return;
         Forget(temp);
+        if (File.Exists(temp)) File.Delete(temp);
+    }
+
+    /// <summary>
+    /// Deletes the partial files of <paramref name="destination"/> whose writer is gone (their lock is free);
+    /// partials of live writers are left alone. Returns how many were removed.
+    /// </summary>
+    public static int RemoveStale(string destination)
+    {
+        string full = Path.GetFullPath(destination);
+        string? dir = Path.GetDirectoryName(full);
+        if (dir is null || !Directory.Exists(dir)) return 0;
+        int removed = 0;
+        string prefix = Prefix(full), suffix = Suffix(full);
+        IEnumerable<string> candidates;
+        try { candidates = Directory.EnumerateFiles(dir, prefix + "*" + suffix).ToList(); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return 0; }
+        foreach (var path in candidates)
+        {
+            if (s_paths.ContainsKey(path)) continue;   // ours, in progress
+            try
+            {
+                using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+                File.Delete(path);
+                removed++;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Locked: a live writer (here or on another machine sharing the folder) is still on it.
+            }
+        }
+        return removed;
     }
 
     /// <summary>Paths being written now (tests).</summary>
@@ -45,9 +118,17 @@ public static class PartialFiles
     {
         foreach (var path in s_paths.Keys)
         {
-            try { File.Delete(path); }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { /* left for the user; it is hidden and named .partial */ }
-            s_paths.TryRemove(path, out _);
+            try
+            {
+                if (s_paths.TryRemove(path, out var holder)) holder?.Dispose();
+                File.Delete(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { /* left for the next run to remove: it is stale now */ }
         }
     }
+
+    private static string Prefix(string full) => $".{Path.GetFileNameWithoutExtension(full)}.";
+    private static string Suffix(string full) => $".partial{Path.GetExtension(full)}";
+
+    private static string Sanitize(string host) => new([.. host.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_').Take(32)]);
 }

@@ -1,5 +1,6 @@
 using OpenCvSharp;
 using VideoConv.Core.Imaging;
+using VideoConv.Pipeline.Files;
 using VideoConv.Pipeline.Frames;
 
 namespace VideoConv.Pipeline.Sinks;
@@ -9,6 +10,13 @@ namespace VideoConv.Pipeline.Sinks;
 /// the destination and moves it into place only when finalized, so a failed run never leaves a corrupt
 /// file at the destination. Encoder size is fixed by the first frame.
 /// </summary>
+/// <remarks>
+/// <see cref="VideoWriter"/> reports no write errors (a full disk gave a 12-frame file, exit 0 and
+/// "300 frames"), so the finished file is read back before it is moved into place: it must hold every frame
+/// written, or the run fails ("FILE: no space left on device" when the folder has no room) and nothing
+/// appears. Reading back costs a decode of the file; this writer is only the fallback where the system FFmpeg
+/// is missing, or asked for with <c>encoder: opencv</c>.
+/// </remarks>
 internal sealed class VideoFileSink(string path, string fourcc, bool overwrite) : IFrameSink
 {
     /// <summary>Rate written into the file when the source does not know its own.</summary>
@@ -24,12 +32,7 @@ internal sealed class VideoFileSink(string path, string fourcc, bool overwrite) 
     public long FramesWritten { get; private set; }
 
     /// <summary>The hidden partial file beside <paramref name="destination"/>; keeps the extension so the container is chosen right.</summary>
-    public static string TempPathFor(string destination)
-    {
-        string full = Path.GetFullPath(destination);
-        string dir = Path.GetDirectoryName(full)!;
-        return PartialFiles.Track(Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.partial{Path.GetExtension(full)}"));
-    }
+    public static string TempPathFor(string destination) => PartialFiles.Create(destination);
 
     public void Open(ImageFormat format, double fps)
     {
@@ -64,8 +67,24 @@ internal sealed class VideoFileSink(string path, string fourcc, bool overwrite) 
         _writer.Release();
         _writer.Dispose();
         _writer = null;
+        long found = CountFrames(_temp);
+        if (found != FramesWritten)
+        {
+            var error = DiskErrors.WriteFailed(path, $"OpenCV's writer kept {found} of the {FramesWritten} frames written (the file is incomplete)");
+            Abort();
+            throw error;
+        }
         PartialFiles.Commit(_temp, path, overwrite);
         _temp = null;
+    }
+
+    private static long CountFrames(string file)
+    {
+        using var capture = new VideoCapture(file);
+        if (!capture.IsOpened()) return 0;
+        long n = 0;
+        while (capture.Grab()) n++;
+        return n;
     }
 
     public void Abort()

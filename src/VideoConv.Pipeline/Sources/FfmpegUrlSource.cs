@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using VideoConv.Core.Imaging;
 using VideoConv.Pipeline.Frames;
+using VideoConv.Pipeline.Specs;
 
 namespace VideoConv.Pipeline.Sources;
 
@@ -30,11 +31,12 @@ internal sealed class FfmpegUrlSource(string url) : IFrameSource, IInterruptible
     {
         var ffprobe = SystemTools.Find("ffprobe") ?? throw new InvalidOperationException("url sources need the system ffprobe and ffmpeg, and ffprobe is not on PATH");
         var ffmpeg = SystemTools.Find("ffmpeg") ?? throw new InvalidOperationException("url sources need the system ffmpeg, which is not on PATH");
-        (Format, Fps) = Probe(ffprobe, cancellationToken);
+        if (!UrlSourceSpec.HasScheme(url)) throw new ArgumentException($"url '{url}' is not of the form scheme://…");
+        (Format, Fps) = ProbeUntilDecodable(ffprobe, cancellationToken);
 
-        var psi = new ProcessStartInfo(ffmpeg) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-nostdin", "-hide_banner", "-loglevel", "error", "-analyzeduration", AnalyzeMicroseconds, "-i", url, "-map", "0:v:0", "-f", "rawvideo", "-pix_fmt", "bgr24", "-" })
-            psi.ArgumentList.Add(a);
+        var psi = SystemTools.StartInfo(ffmpeg, ["-nostdin", "-hide_banner", "-loglevel", "error", "-analyzeduration", AnalyzeMicroseconds, "-i", url, "-map", "0:v:0", "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"]);
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
         _ffmpeg = Process.Start(psi) ?? throw new InvalidOperationException("could not start ffmpeg");
         _ffmpeg.ErrorDataReceived += (_, e) =>
         {
@@ -53,11 +55,24 @@ internal sealed class FfmpegUrlSource(string url) : IFrameSource, IInterruptible
         _cancelRegistration = cancellationToken.Register(Kill);
     }
 
-    private (ImageFormat, double) Probe(string ffprobe, CancellationToken ct)
+    // A live stream joined between keyframes has no frame size yet (ffprobe reports 0x0: the decoder has seen
+    // no SPS/keyframe): that is "not yet", as ffplay treats it, so probe again over the next second of the
+    // stream until a keyframe has passed. The watchdog's connect timeout bounds the wait; cancelling ends it.
+    private (ImageFormat, double) ProbeUntilDecodable(string ffprobe, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo(ffprobe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-v", "error", "-analyzeduration", AnalyzeMicroseconds, "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate", "-of", "default=noprint_wrappers=1", url })
-            psi.ArgumentList.Add(a);
+        while (true)
+        {
+            var (format, fps) = Probe(ffprobe, ct);
+            if (format is { } known) return (known, fps);
+            ct.ThrowIfCancellationRequested();
+        }
+    }
+
+    private (ImageFormat?, double) Probe(string ffprobe, CancellationToken ct)
+    {
+        var psi = SystemTools.StartInfo(ffprobe, ["-v", "error", "-analyzeduration", AnalyzeMicroseconds, "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate", "-of", "default=noprint_wrappers=1", "-i", url]);
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start ffprobe");
         Volatile.Write(ref _probe, p);
         using var reg = ct.Register(() => { try { p.Kill(); } catch (InvalidOperationException) { } });
@@ -73,6 +88,7 @@ internal sealed class FfmpegUrlSource(string url) : IFrameSource, IInterruptible
             || !int.TryParse(ws, CultureInfo.InvariantCulture, out int w) || !int.TryParse(hs, CultureInfo.InvariantCulture, out int h))
             throw new InvalidOperationException($"ffprobe found no video stream in '{url}': {FirstLine(errTask.Result)}");
         double fps = Rate(values.GetValueOrDefault("avg_frame_rate")) is > 0 and var avg ? avg : Rate(values.GetValueOrDefault("r_frame_rate"));
+        if (w <= 0 || h <= 0) return (null, fps);   // no keyframe seen yet
         return (new ImageFormat(w, h, 3), fps);
     }
 

@@ -43,9 +43,15 @@ public sealed record PatternSourceSpec(int Width = 1280, int Height = 720, doubl
 }
 
 /// <summary><c>url: …</c> — a network stream read through the system ffmpeg binary.</summary>
-public sealed record UrlSourceSpec(string Url) : SourceSpec
+public sealed partial record UrlSourceSpec(string Url) : SourceSpec
 {
     public override bool DefaultLive => true;
+
+    /// <summary>True when <paramref name="url"/> starts with a scheme (<c>udp://</c>…), so no tool can read it as an option.</summary>
+    public static bool HasScheme(string url) => SchemePattern().IsMatch(url);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9+.-]*://")]
+    private static partial System.Text.RegularExpressions.Regex SchemePattern();
 }
 
 /// <summary>Where frames go.</summary>

@@ -1,5 +1,6 @@
 using OpenCvSharp;
 using VideoConv.Core;
+using VideoConv.Pipeline.Files;
 using VideoConv.Pipeline.Sinks;
 using VideoConv.Pipeline.Sources;
 using VideoConv.Pipeline.Specs;
@@ -20,9 +21,10 @@ internal static class SpecValidator
         if (spec.Sinks.Count == 0) throw new PipelineSpecException("sinks", "at least one sink is needed (file, display, images or discard)");
         if (spec.Sinks.Count(s => s is DisplaySinkSpec) > 1)
             throw new PipelineSpecException("sinks", "only one display sink per pipeline: OpenCV's windows are driven from one thread");
+        var inputs = SpecFiles.Inputs(spec.Source);
         for (int i = 0; i < spec.Sinks.Count; i++)
-            ValidateSink(spec.Sinks[i], $"sinks[{i}]", overwrite);
-        var files = spec.Sinks.OfType<FileSinkSpec>().Select(f => Path.GetFullPath(f.Path)).ToList();
+            ValidateSink(spec.Sinks[i], $"sinks[{i}]", overwrite, inputs);
+        var files = spec.Sinks.OfType<FileSinkSpec>().Select(f => FileNodes.Resolve(f.Path)).ToList();
         if (files.Distinct().Count() != files.Count)
             throw new PipelineSpecException("sinks", "two file sinks write to the same path");
     }
@@ -37,6 +39,8 @@ internal static class SpecValidator
                     throw new PipelineSpecException(S, $"'{f.Path}' is a network address: OpenCV's bundled FFmpeg has no network protocols; use url: instead of file:");
                 if (!File.Exists(f.Path))
                     throw new PipelineSpecException(S, $"source file '{f.Path}' does not exist");
+                if (FileNodes.KindOf(f.Path) is var kind && kind is FileNodeKind.CharacterDevice or FileNodeKind.BlockDevice or FileNodeKind.Socket)
+                    throw new PipelineSpecException(S, $"source '{f.Path}' is {FileNodes.Describe(kind)}, not a video file (cameras are camera: N)");
                 break;
             case ImagesSourceSpec i:
                 if (ImageSequenceSource.Match(i.Glob).Length == 0)
@@ -57,13 +61,15 @@ internal static class SpecValidator
                 break;
             case UrlSourceSpec u:
                 if (string.IsNullOrWhiteSpace(u.Url)) throw new PipelineSpecException(S, "url is empty");
+                if (!UrlSourceSpec.HasScheme(u.Url))
+                    throw new PipelineSpecException(S, $"url '{u.Url}' is not an address of the form scheme://… (udp://, rtsp://, srt://, http://…)");
                 if (SystemTools.Find("ffmpeg") is null || SystemTools.Find("ffprobe") is null)
                     throw new PipelineSpecException(S, "url sources need the system ffmpeg and ffprobe (OpenCV's bundled FFmpeg has no network protocols); install ffmpeg");
                 break;
         }
     }
 
-    private static void ValidateSink(SinkSpec sink, string subject, bool overwrite)
+    private static void ValidateSink(SinkSpec sink, string subject, bool overwrite, IReadOnlyList<string> inputs)
     {
         switch (sink)
         {
@@ -72,7 +78,7 @@ internal static class SpecValidator
                 string fourcc;
                 try { fourcc = Codecs.Resolve(f.Path, f.Codec); }
                 catch (PipelineSpecException ex) { throw new PipelineSpecException(subject, ex.Message); }
-                CheckOutput(f.Path, subject, overwrite);
+                CheckOutput(f.Path, subject, overwrite, inputs);
                 if (f.Encoder == FileEncoder.Ffmpeg && FfmpegPipeSink.FindFfmpeg() is null && !(LibAvFileSink.Handles(fourcc) && SystemTools.HasFfmpegLibraries))
                     throw new PipelineSpecException(subject, "encoder: ffmpeg needs the ffmpeg program on PATH (Debian: apt-get install ffmpeg), or use encoder: opencv");
                 if (f.Encoder != FileEncoder.Ffmpeg) ProbeEncoder(f.Path, fourcc, subject);
@@ -85,7 +91,9 @@ internal static class SpecValidator
                 catch (ArgumentException ex) { throw new PipelineSpecException(subject, ex.Message); }
                 if (!Cv2.HaveImageWriter(first))
                     throw new PipelineSpecException(subject, $"OpenCV cannot write '{Path.GetExtension(first)}' images; use .png, .jpg, .bmp or .tif");
-                CheckOutput(first, subject, overwrite);
+                CheckOutput(first, subject, overwrite, inputs);
+                if (inputs.FirstOrDefault(input => ImageSequenceSink.Produces(i.Pattern, input)) is { } clash)
+                    throw new PipelineSpecException(subject, $"images output '{i.Pattern}' would write over the input '{clash}'; refusing, even with overwrite");
                 break;
             }
             case DisplaySinkSpec:
@@ -95,14 +103,13 @@ internal static class SpecValidator
         }
     }
 
-    // The folder exists and is writable; an existing file is refused unless overwriting.
-    private static void CheckOutput(string path, string subject, bool overwrite)
+    // The folder exists and is writable; the output obeys the one output rule (OutputPaths).
+    private static void CheckOutput(string path, string subject, bool overwrite, IReadOnlyList<string> inputs)
     {
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(dir)) throw new PipelineSpecException(subject, $"output folder '{dir}' does not exist");
-        if (Directory.Exists(full)) throw new PipelineSpecException(subject, $"output '{path}' is a folder");
-        if (File.Exists(full) && !overwrite) throw new PipelineSpecException(subject, $"output '{path}' exists; pass overwrite to replace it");
+        if (OutputPaths.Refusal(path, overwrite, inputs, "overwrite") is { } refusal) throw new PipelineSpecException(subject, refusal);
         string probe = Path.Combine(dir, $".videoconv-write-test-{Guid.NewGuid():N}");
         try
         {
