@@ -221,6 +221,8 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
     // One line: the cause's message, with the inner cause when it adds something.
     private static string Describe(Exception error)
     {
+        // However a writer words it (libav, the ffmpeg command, .NET), a full disk reads the same; the stage names the file.
+        if (Files.DiskErrors.IsDiskFull(error)) return "no space left on device";
         string message = error is OpenCvSharp.OpenCVException cv ? $"OpenCV: {cv.ErrMsg}" : error.Message;
         if (error.InnerException is { } inner && !message.Contains(inner.Message, StringComparison.Ordinal)) message += $" ({inner.Message})";
         return message.ReplaceLineEndings(" ").Trim();

@@ -26,7 +26,10 @@ public static partial class FileNodes
     /// <summary>True when both paths name the same existing file (by identity: hard links, symlinks, <c>./</c> spellings).</summary>
     public static bool SameFile(string a, string b)
     {
-        if (Stat(a) is { } sa && Stat(b) is { } sb) return sa.Identity == sb.Identity;
+        if (Stat(a) is { } sa && Stat(b) is { } sb)
+            return sa.Kind != FileNodeKind.Missing && sb.Kind != FileNodeKind.Missing
+                ? sa.Identity == sb.Identity
+                : sa.Kind == sb.Kind && Resolve(a) == Resolve(b);   // not there yet: the same spelling once resolved
         return string.Equals(Resolve(a), Resolve(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
     }
 

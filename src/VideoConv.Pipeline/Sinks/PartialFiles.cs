@@ -42,7 +42,14 @@ public static class PartialFiles
 
     internal static void Forget(string? path)
     {
-        if (path is not null && s_paths.TryRemove(path, out var holder)) holder?.Dispose();
+        if (path is not null && s_paths.TryRemove(path, out var holder)) Release(holder);
+    }
+
+    // Closing the lock handle may flush bytes a failed write left buffered; they belong to a file being given up.
+    private static void Release(FileStream? holder)
+    {
+        try { holder?.Dispose(); }
+        catch (IOException) { /* the write already failed and was reported */ }
     }
 
     /// <summary>
@@ -120,7 +127,7 @@ public static class PartialFiles
         {
             try
             {
-                if (s_paths.TryRemove(path, out var holder)) holder?.Dispose();
+                if (s_paths.TryRemove(path, out var holder)) Release(holder);
                 File.Delete(path);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { /* left for the next run to remove: it is stale now */ }

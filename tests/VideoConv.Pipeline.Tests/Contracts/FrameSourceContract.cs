@@ -77,7 +77,7 @@ public class VideoFileSourceContract : FrameSourceContract
 
 public class UrlSourceContract : FrameSourceContract
 {
-    internal override IFrameSource Create(int frames) => new FfmpegUrlSource("file:" + TestMedia.MakeClip(Dir, 128, 96, frames, $"clip{frames}.mp4"));
+    internal override IFrameSource Create(int frames) => new FfmpegUrlSource("file://" + TestMedia.MakeClip(Dir, 128, 96, frames, $"clip{frames}.mp4"));
 }
 
 public class ImageSequenceSourceContract : FrameSourceContract

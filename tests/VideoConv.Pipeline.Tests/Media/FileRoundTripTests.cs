@@ -119,7 +119,7 @@ public class FileRoundTripTests
     {
         using var dir = new TempDir();
         string input = TestMedia.MakeClip(dir, 160, 120, 12);
-        var spec = new PipelineSpec(new UrlSourceSpec("file:" + input) { Live = false }, [], [new DiscardSinkSpec()]);
+        var spec = new PipelineSpec(new UrlSourceSpec("file://" + input) { Live = false }, [], [new DiscardSinkSpec()]);
 
         var stats = await new VideoPipeline(spec, new PipelineOptions()).RunAsync(CancellationToken.None);
 

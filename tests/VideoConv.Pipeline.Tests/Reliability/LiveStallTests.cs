@@ -19,6 +19,7 @@ public sealed class LiveStallTests(ITestOutputHelper output) : IDisposable
     private readonly BlockingCollection<string> _warnings = new();
     private readonly List<string> _seen = new();
     private readonly SemaphoreSlim _frames = new(0);
+    private readonly ConcurrentBag<VideoConv.Core.Imaging.ImageFormat> _formats = new();
     private Process? _producer;
 
     public void Dispose()
@@ -38,18 +39,45 @@ public sealed class LiveStallTests(ITestOutputHelper output) : IDisposable
         return ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
     }
 
-    private string StartProducer(string lavfiInput)
+    // MPEG-2 with a key frame every 10 frames: a reconnected reader picks the stream up within a third of a second.
+    private string StartProducer(string lavfiInput) => StartProducer(lavfiInput, ["-c:v", "mpeg2video", "-g", "10", "-q:v", "5"], out _);
+
+    private string StartProducer(string lavfiInput, string[] codec, out BlockingCollection<long> framesSent)
     {
         int port = FreeUdpPort();
         var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
-        // MPEG-2 with a key frame every 10 frames: a reconnected reader picks the stream up within a third of a second.
-        foreach (var a in new[] { "-nostdin", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", lavfiInput,
-                     "-c:v", "mpeg2video", "-g", "10", "-q:v", "5", "-f", "mpegts", $"udp://127.0.0.1:{port}?pkt_size=1316" })
+        foreach (var a in (string[])["-nostdin", "-hide_banner", "-loglevel", "error", "-progress", "pipe:1", "-re", "-f", "lavfi", "-i", lavfiInput,
+                     .. codec, "-f", "mpegts", $"udp://127.0.0.1:{port}?pkt_size=1316"])
             psi.ArgumentList.Add(a);
         _producer = Process.Start(psi)!;
+        var sent = framesSent = new BlockingCollection<long>();
+        _producer.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && line.StartsWith("frame=", StringComparison.Ordinal) && long.TryParse(line.AsSpan(6), out long n)) sent.Add(n);
+        };
+        _producer.BeginOutputReadLine();
         _ = _producer.StandardError.ReadToEndAsync();
-        _ = _producer.StandardOutput.ReadToEndAsync();
         return $"udp://127.0.0.1:{port}";
+    }
+
+    [RequiresToolsFact("ffmpeg", "ffprobe")]
+    public async Task UrlSource_JoiningALiveH264StreamBetweenKeyframes_WaitsForAKeyframe()
+    {
+        // One key frame every 4 s (x264, zero latency, as a live encoder sends): the reader joins ~1 s after the first,
+        // so the first second it sees has no key frame — the frame size is unknown until the next one arrives.
+        string url = StartProducer("testsrc2=size=320x240:rate=30", ["-c:v", "libx264", "-tune", "zerolatency", "-g", "120", "-keyint_min", "120", "-sc_threshold", "0"], out var sent);
+        while (sent.Take(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token) < 30) { }
+        var (pipeline, sink) = Build(url, Quick with { ConnectTimeout = TimeSpan.FromSeconds(15) });
+        using var stop = new CancellationTokenSource();
+        var run = pipeline.RunAsync(stop.Token);
+        WaitForFrames(30, run);
+        stop.Cancel();
+        var stats = await run;
+
+        Assert.True(stats.FramesOut >= 30);
+        Assert.All(_formats, f => Assert.Equal(new VideoConv.Core.Imaging.ImageFormat(320, 240, 3), f));
+        while (_warnings.TryTake(out var w)) _seen.Add(w);
+        Assert.DoesNotContain(_seen, w => w.Contains("empty", StringComparison.Ordinal) || w.Contains("0x0", StringComparison.Ordinal));
     }
 
     private void Signal(string name)
@@ -60,7 +88,7 @@ public sealed class LiveStallTests(ITestOutputHelper output) : IDisposable
 
     private (VideoPipeline Pipeline, RecordingSink Sink) Build(string url, LiveSourcePolicy policy)
     {
-        var sink = new RecordingSink("sink recording") { OnWrite = _ => _frames.Release() };
+        var sink = new RecordingSink("sink recording") { OnWrite = f => { _formats.Add(f.Format); _frames.Release(); } };
         var spec = new PipelineSpec(new UrlSourceSpec(url), [], [new DiscardSinkSpec()]);
         var options = new PipelineOptions { LiveSources = policy, Warning = w => { output.WriteLine($"warning: {w}"); _warnings.Add(w); } };
         return (new VideoPipeline(spec, options, new PipelineSeams { Sink = (_, _) => sink }), sink);

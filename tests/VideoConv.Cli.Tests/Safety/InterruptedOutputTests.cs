@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using VideoConv.Cli.Tests.Reliability;
+using VideoConv.Cli.Tests.TestSupport;
+using VideoConv.Pipeline.Sinks;
+
+namespace VideoConv.Cli.Tests.Safety;
+
+/// <summary>
+/// Issue 10, cases 6 and 7: Ctrl+C typed in a real terminal (tmux) reaches the whole foreground process group,
+/// yet the ffmpeg encoder child survives it and the output is finalized; a run killed with SIGKILL leaves a
+/// stale partial file that the next run to the same destination removes, while a live writer's is kept.
+/// </summary>
+public sealed class InterruptedOutputTests : IDisposable
+{
+    private readonly TempFolder _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static (int Code, string Out) Run(string program, params string[] args)
+    {
+        using var p = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(90))) { p.Kill(); throw new TimeoutException($"{program} {string.Join(' ', args)}"); }
+        return (p.ExitCode, output + err.Result);
+    }
+
+    private static bool HasTmux => SystemFfmpeg.Find("tmux") is not null;
+
+    /// <summary>Waits (bounded) until <paramref name="condition"/> holds, checking a few times a second.</summary>
+    private static void WaitUntil(Func<bool> condition, string what, int seconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
+            Thread.Sleep(100);
+        }
+    }
+
+    private string LongPatternConfig(string sink) => _dir.Write("live.yaml",
+        $"source:\n  pattern: {{width: 320, height: 240, fps: 30, frames: 3000}}\n  realtime: true\nsinks:\n  - {sink}\n");
+
+    private string[] Partials() => Directory.GetFiles(_dir.Path, ".out.*partial*");
+
+    [RequiresFfmpegFact]
+    public void CtrlC_InATerminal_FinalizesTheFfmpegCommandsOutput()
+    {
+        if (!HasTmux) throw new Xunit.Sdk.XunitException("tmux is missing: scripts/install-deps installs it");
+        string config = LongPatternConfig("file: out.mkv\n    encoder: ffmpeg\n    codec: FFV1");
+        string session = "vc" + Guid.NewGuid().ToString("N")[..8];
+        string rc = _dir.Combine("rc");
+        // The pane's shell runs videoconv in the foreground; C-c then signals its whole process group, as a terminal does.
+        string command = $"cd '{_dir.Path}' && env -u DISPLAY -u WAYLAND_DISPLAY dotnet '{VideoconvProcess.DllPath}' run live.yaml --progress 2> err.txt; echo $? > '{rc}'; tmux wait-for -S {session}-done";
+        var started = Run("tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "40", command);
+        Assert.True(started.Code == 0, started.Out);
+        try
+        {
+            WaitUntil(() => Partials().Any(p => new FileInfo(p).Length > 50_000), "the encoder to write frames");
+            Assert.Equal(0, Run("tmux", "send-keys", "-t", session, "C-c").Code);
+            Assert.Equal(0, Run("tmux", "wait-for", $"{session}-done").Code);
+        }
+        finally
+        {
+            Run("tmux", "kill-session", "-t", session);
+        }
+        string err = File.ReadAllText(_dir.Combine("err.txt"));
+        Assert.True(File.ReadAllText(rc).Trim() == "130", err);
+        Assert.True(File.Exists(_dir.Combine("out.mkv")), err);
+        Assert.True(SystemFfmpeg.CountFrames(_dir.Combine("out.mkv")) > 0);
+        Assert.Empty(Partials());
+    }
+
+    [RequiresFfmpegFact]
+    public void KillNine_LeavesAStalePartial_ThatTheNextRunRemoves()
+    {
+        string config = LongPatternConfig("file: out.mkv");
+        var psi = new ProcessStartInfo("dotnet", [VideoconvProcess.DllPath, "run", config]) { WorkingDirectory = _dir.Path, RedirectStandardError = true, RedirectStandardOutput = true };
+        psi.Environment["DISPLAY"] = null;
+        using (var victim = Process.Start(psi)!)
+        {
+            _ = victim.StandardError.ReadToEndAsync();
+            _ = victim.StandardOutput.ReadToEndAsync();
+            WaitUntil(() => Partials().Length == 1, "the partial file");
+            victim.Kill();   // SIGKILL: nothing of ours runs
+            victim.WaitForExit();
+        }
+        string stale = Assert.Single(Partials());
+        Assert.False(File.Exists(_dir.Combine("out.mkv")));
+
+        var quick = _dir.Write("quick.yaml", "source:\n  pattern: {width: 64, height: 48, fps: 30, frames: 5}\nsinks:\n  - file: out.mkv\n");
+        var r = VideoconvProcess.Run(_dir.Path, "run", quick);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.False(File.Exists(stale));
+        Assert.Empty(Partials());
+        Assert.Equal(5, SystemFfmpeg.CountFrames(_dir.Combine("out.mkv")));
+    }
+
+    [Fact]
+    public void RemoveStale_KeepsAPartialWhoseWriterIsAlive()
+    {
+        string destination = _dir.Combine("out.mkv");
+        string partial = _dir.Write(".out.otherhost-7-abc.partial.mkv", "in progress");
+        // flock(1) holds the same lock a live VideoConv writer holds (flock LOCK_EX), from another process.
+        var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", "--no-fork", partial, "sleep", "120"]) { RedirectStandardError = true })!;
+        try
+        {
+            WaitUntil(() => Run("flock", ["--nonblock", "--shared", partial, "true"]).Code != 0, "flock to take the lock", 20);
+            Assert.Equal(0, PartialFiles.RemoveStale(destination));
+            Assert.True(File.Exists(partial));
+        }
+        finally
+        {
+            holder.Kill();
+            holder.WaitForExit();
+        }
+        Assert.Equal(1, PartialFiles.RemoveStale(destination));
+        Assert.False(File.Exists(partial));
+    }
+}
