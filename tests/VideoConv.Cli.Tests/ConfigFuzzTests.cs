@@ -93,3 +93,60 @@ public sealed class ConfigFuzzTests
         Gen.String[Gen.Char["[]{}:,-&*!|>'\"# \n\t0123456789.abcdefgxyz"], 0, 200]
             .Sample(Load, iter: 3000);
 }
+
+/// <summary>
+/// Sink paths made of quotes, spaces, dashes, shell and control characters, run through the real pipeline with
+/// the ffmpeg command as encoder (the child process most exposed to argument injection): each run writes exactly
+/// the file it names, or refuses it with a located error — and no file ever appears anywhere else.
+/// </summary>
+public sealed class SinkPathFuzzTests : IDisposable
+{
+    private readonly TempFolder _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static readonly char[] Alphabet = ['"', '\'', ' ', '-', '\t', '\u0001', '\u001b', '\n', '$', '`', ';', '|', '&', '*', '%', ':', '/', '\\', 'a', 'y', '.', '=', '(', '{', '#'];
+
+    [Reliability.RequiresFfmpegFact]
+    public void HostileSinkPaths_WriteThemselvesOrAreRefused_NothingElseAppears()
+    {
+        string cwd = Environment.CurrentDirectory;
+        var before = Directory.EnumerateFileSystemEntries(cwd).ToHashSet();
+        var expected = new HashSet<string>();
+        int ran = 0;
+        Gen.Select(Gen.Int[0, Alphabet.Length - 1].Select(i => Alphabet[i]).Array[1, 16], Gen.Bool).Sample((chars, dash) =>
+        {
+            string name = (dash ? "-" : "") + new string(chars).Replace("..", "._", StringComparison.Ordinal);
+            string yaml = "source:\n  pattern: {width: 32, height: 32, fps: 30, frames: 2}\nsinks:\n  - file: " +
+                          System.Text.Json.JsonSerializer.Serialize(name + ".mkv") + "\n    encoder: ffmpeg\n    codec: FFV1\n";
+            try
+            {
+                var config = PipelineConfigReader.Read(SafeYamlReader.ReadText(yaml, "fuzz.yaml"), "fuzz.yaml", _dir.Path);
+                PreflightCheck.Run(config, overwrite: true, createOutputFolders: true);
+                var spec = config.ToSpec();
+                var pipeline = new VideoConv.Pipeline.VideoPipeline(spec, new VideoConv.Pipeline.Specs.PipelineOptions { Overwrite = true });
+                try { pipeline.RunAsync(CancellationToken.None).GetAwaiter().GetResult(); }
+                finally { pipeline.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+                string written = ((VideoConv.Pipeline.Specs.FileSinkSpec)spec.Sinks[0]).Path;
+                Assert.True(File.Exists(written), $"'{written}' was not written");
+                expected.Add(Path.GetFullPath(written));
+                ran++;
+            }
+            catch (ConfigException ex)
+            {
+                Assert.True(ex.Location.Line >= 1, ex.Formatted);
+            }
+            catch (VideoConv.Pipeline.Specs.PipelineStageException ex)
+            {
+                Assert.DoesNotContain("\n", ex.Message);
+            }
+        }, iter: 40, threads: 1);
+
+        var outside = Directory.EnumerateFileSystemEntries(cwd).Where(e => !before.Contains(e)).ToList();
+        Assert.True(outside.Count == 0, "files appeared outside the test folder: " + string.Join(", ", outside));
+        var inside = Directory.EnumerateFiles(_dir.Path, "*", SearchOption.AllDirectories).Select(Path.GetFullPath).ToHashSet();
+        Assert.Subset(expected, inside);
+        Assert.Superset(expected, inside);
+        Assert.True(ran > 5, $"only {ran} of the generated paths ran; the generator is too hostile to test the encoder");
+    }
+}
