@@ -14,7 +14,8 @@ internal static class ImageVerb
         "Filter one image (PNG, PGM, JPEG, … or a .txt/.csv matrix of 0..255)",
         [new("IN", "Input image; .txt/.csv is a grey matrix, one row per line"), new("OUT", "Output image; the type follows the extension")],
         [
-            new("filter", "NAME|FILE.yaml|{YAML}", "A built-in filter, a filter file, or an inline filter mapping", Repeatable: true, Alias: "f"),
+            new("filter", "NAME|FILE.yaml|{YAML}", "A built-in filter, a filter file, or an inline filter mapping", Repeatable: true, Alias: "f",
+                Completions: () => Filters.FilterLibrary.BuiltinNames),
             new("verbose", null, "Print details (and stack traces) on errors", Alias: "v"),
         ],
         RunAsync,
