@@ -74,7 +74,7 @@ public sealed class ConfigFuzzTests
                 return;
             }
             var config = PipelineConfigReader.Read(root, "fuzz.yaml", Path.GetTempPath());
-            if (PreflightCheck.KnownFormat(config.Source) is { } format) PreflightCheck.CheckChainGeometry(config.Chain, format);
+            if (ConfigValidation.KnownFormat(config) is { } format) ConfigValidation.ChainOutput(config.Chain, format, config.RootLocation);
         }
         catch (ConfigException ex)
         {

@@ -102,6 +102,24 @@ public sealed class RunAndBatchTests : IDisposable
         Assert.True(File.Exists(_dir.Combine("show-out.mp4")));
     }
 
+    [Theory]
+    [Trait("Requires", "Pipeline")]
+    [InlineData("DISPLAY"), InlineData("WAYLAND_DISPLAY")]
+    public void Run_DisplayVariableNamingNoServer_FallsBackLikeAnUnsetOne(string variable)
+    {
+        // A display number with no X socket (and a Wayland name with no socket): set, but nothing answers.
+        int n = Enumerable.Range(90, 100).First(i => !File.Exists($"/tmp/.X11-unix/X{i}"));
+        _dir.Write("show.yaml", SmallPattern + "chain: [sobel]\nsinks:\n  - display: edges\n");
+        var env = new Dictionary<string, string?> { [variable] = variable == "DISPLAY" ? $":{n}" : $"videoconv-test-{n}", ["XDG_RUNTIME_DIR"] = _dir.Path };
+        var r = VideoconvProcess.Run(_dir.Path, env, "run", "show.yaml");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("no display (", r.StdErr);
+        Assert.True(File.Exists(_dir.Combine("show-out.mp4")));
+        var again = VideoconvProcess.Run(_dir.Path, env, "validate", "show.yaml");
+        Assert.True(again.ExitCode == 2, again.ToString());   // the stated fallback exists now: replaced only with --overwrite
+        Assert.Contains("show-out.mp4", again.StdErr);
+    }
+
     [Fact]
     [Trait("Requires", "Pipeline")]
     public void Run_Demo_FinishesAndWritesItsFallbackFile()

@@ -19,7 +19,7 @@ public static partial class TextMatrixFile
 
     public static Image Read(string path)
     {
-        var name = Yaml.SourceLocation.CommandLine(path).File;
+        var name = SourceLocation.CommandLine(path).File;
         var text = File.ReadAllText(path);
         var rows = new List<(int Line, int Column, List<(string Text, int Column)> Cells)>();
         var lines = text.Split('\n');

@@ -25,8 +25,8 @@ internal sealed class BatchJob
     /// </summary>
     public static IReadOnlyList<BatchJob> Plan(PipelineConfig config, IReadOnlyList<string> inputs, string outDir)
     {
-        var sinks = config.Sinks.Select((s, i) => (Sink: s, At: config.SinkLocations[i])).Where(s => s.Sink is not DisplaySinkSpec).ToList();
-        if (!sinks.Any(s => s.Sink is FileSinkSpec or ImagesSinkSpec))
+        var sinks = config.Sinks.Where(s => s is not DisplaySinkSpec).ToList();
+        if (!sinks.Any(s => s is FileSinkSpec or ImagesSinkSpec))
             throw new ConfigException(config.RootLocation, "batch writes files, but the config has no file or images sink (displays are skipped in a batch)");
         var usedStems = new HashSet<string>(StringComparer.Ordinal);
         var jobs = new List<BatchJob>();
@@ -37,9 +37,9 @@ internal sealed class BatchJob
             for (int n = 2; !usedStems.Add(unique); n++) unique = $"{stem}-{n}";
             var outputs = new List<string>();
             var specs = new List<SinkSpec>();
-            var extensionCount = sinks.Where(s => s.Sink is FileSinkSpec).GroupBy(s => Path.GetExtension(((FileSinkSpec)s.Sink).Path)).ToDictionary(g => g.Key, g => g.Count());
+            var extensionCount = sinks.OfType<FileSinkSpec>().GroupBy(s => Path.GetExtension(s.Path)).ToDictionary(g => g.Key, g => g.Count());
             int index = 0;
-            foreach (var (sink, _) in sinks)
+            foreach (var sink in sinks)
             {
                 switch (sink)
                 {
@@ -53,7 +53,7 @@ internal sealed class BatchJob
                     case ImagesSinkSpec im:
                         var folder = Path.Combine(outDir, unique);
                         outputs.Add(folder);
-                        specs.Add(new ImagesSinkSpec(Path.Combine(folder, Path.GetFileName(im.Pattern))));
+                        specs.Add(im with { Pattern = Path.Combine(folder, Path.GetFileName(im.Pattern)) });
                         break;
                     default:
                         specs.Add(sink);
@@ -61,14 +61,11 @@ internal sealed class BatchJob
                 }
                 index++;
             }
-            var at = SourceLocation.CommandLine(input);
             var jobConfig = config with
             {
                 // A batch must not drop frames: never live, never paced.
-                Source = new FileSourceSpec(input) { Live = false, Realtime = false },
-                SourceLocation = at,
+                Source = new FileSourceSpec(input) { Live = false, Realtime = false, Origin = new SpecOrigin(SourceLocation.CommandLine(input)) },
                 Sinks = specs,
-                SinkLocations = sinks.Select(s => s.At).ToList(),
             };
             jobs.Add(new BatchJob { Input = input, Config = jobConfig, Outputs = outputs });
         }

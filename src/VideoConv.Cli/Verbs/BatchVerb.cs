@@ -40,7 +40,7 @@ internal static class BatchVerb
         var inputs = InputExpansion.Expand(args.Arguments("INPUT"));
         if (inputs.Count == 0) throw new UsageException("no input files");
         var outFull = Path.GetFullPath(outDir);
-        PreflightCheck.CheckWritableFolder(outFull, SourceLocation.CommandLine("--out"));
+        ConfigValidation.CheckWritableFolder(outFull, "--out");
         if (File.Exists(outFull)) throw new UsageException($"--out '{outDir}' is a file, not a folder");
         Directory.CreateDirectory(outFull);
 
@@ -82,7 +82,7 @@ internal static class BatchVerb
         try
         {
             task.StartTask();
-            PreflightCheck.Run(job.Config, overwrite, createOutputFolders: true);
+            ConfigValidation.Check(job.Config, overwrite, createOutputFolders: true);
             var options = new PipelineOptions
             {
                 Overwrite = overwrite,

@@ -31,7 +31,7 @@ internal static class ImageVerb
         var steps = FilterArguments.Read(args.Values("filter"));
         ImageFiles.CheckWritable(output);
         var src = ImageFiles.Read(input, note => Console.Error.WriteLine($"videoconv: note: {note}"));
-        PreflightCheck.CheckChainGeometry(steps, src.Format);
+        ConfigValidation.ChainOutput(steps, src.Format, SourceLocation.CommandLine("--filter"));
         var chain = new FilterChain(steps.Select(s => s.Definition).ToList(), src.Format);
         var dst = new Image(chain.Output);
         chain.Apply(src, dst);

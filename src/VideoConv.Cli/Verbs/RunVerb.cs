@@ -34,9 +34,9 @@ internal static class RunVerb
         if (args.Value("output") is { } output) config = ConfigOverrides.WithOutput(config, output);
         config = WithoutUnavailableDisplay(config, "writing to");
         bool overwrite = args.Flag("overwrite");
-        PreflightCheck.Run(config, overwrite, createOutputFolders: true);
+        ConfigValidation.Check(config, overwrite, createOutputFolders: true);
         var statsPath = args.Value("stats-json");
-        if (statsPath is not null) PreflightCheck.CheckWritableFolder(Path.GetDirectoryName(Path.GetFullPath(statsPath))!, SourceLocation.CommandLine("--stats-json"));
+        if (statsPath is not null) ConfigValidation.CheckWritableFolder(Path.GetDirectoryName(Path.GetFullPath(statsPath))!, "--stats-json");
 
         var status = new StatusLine(linesWhenRedirected: args.Flag("progress"));
         var options = new PipelineOptions
@@ -56,7 +56,7 @@ internal static class RunVerb
         await using (var pipeline = new VideoPipeline(config.ToSpec(), options))
         {
             using var watcher = args.Flag("watch")
-                ? new ChainWatcher(configPath, pipeline, PreflightCheck.KnownFormat(config.Source), status)
+                ? new ChainWatcher(configPath, pipeline, ConfigValidation.KnownFormat(config), status)
                 : null;
             if (watcher is not null) Console.Error.WriteLine($"videoconv: watching {Filters.FilterLibrary.DisplayPath(Path.GetFullPath(configPath))} for changes to the chain");
             try
@@ -65,7 +65,7 @@ internal static class RunVerb
             }
             catch (PipelineSpecException ex)
             {
-                throw new ConfigException(config.Locate(ex.Subject), ex.Message, ex);
+                throw ConfigValidation.Located(ex, config.RootLocation);
             }
             finally
             {
@@ -85,9 +85,9 @@ internal static class RunVerb
     /// <summary>A display-only config on a machine without a display gets a file sink instead, and says so.</summary>
     public static PipelineConfig WithoutUnavailableDisplay(PipelineConfig config, string verb)
     {
-        if (!ConfigOverrides.DisplayUnavailable(config)) return config;
+        if (ConfigOverrides.DisplayUnavailable(config) is not { } why) return config;
         config = ConfigOverrides.WithFileInsteadOfDisplay(config, out var fallback);
-        Console.Error.WriteLine($"videoconv: no display (DISPLAY is not set); {verb} {Filters.FilterLibrary.DisplayPath(fallback)} instead");
+        Console.Error.WriteLine($"videoconv: no display ({why}); {verb} {Filters.FilterLibrary.DisplayPath(fallback)} instead");
         return config;
     }
 
