@@ -226,6 +226,39 @@ public sealed class RunAndBatchTests : IDisposable
     }
 
     [Fact]
+    [Trait("Requires", "Pipeline")]
+    public void Batch_FolderWithNonVideoFiles_SkipsThemWithANote_AndNamesEachDistinctInput()
+    {
+        Directory.CreateDirectory(_dir.Combine("a"));
+        Directory.CreateDirectory(_dir.Combine("b"));
+        MakeVideo("a/av.avi");
+        MakeVideo("b/av.avi");
+        _dir.Write("a/notes.txt", "not a video");
+        _dir.Write("job.yaml", SmallPattern + "threads: 1\nchain: [box]\nsinks:\n  - file: x.mkv\n");
+        var r = Run("batch", "job.yaml", "--out", "out", "a", "b", "--threads", "2");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("skipped 1 file(s) that are not videos: a/notes.txt", r.StdErr);
+        Assert.True(File.Exists(_dir.Combine("out", "av.mkv")));
+        Assert.True(File.Exists(_dir.Combine("out", "av-2.mkv")));
+        // Each input and each output is named apart in the summary (not "av.avi" twice).
+        foreach (var name in new[] { "a/av.avi", "b/av.avi", "out/av.mkv", "out/av-2.mkv" }) Assert.Contains(name, r.StdOut);
+        Assert.DoesNotContain("%", r.StdOut);   // no progress on stdout
+    }
+
+    [Fact]
+    [Trait("Requires", "Pipeline")]
+    public void Run_Quiet_PrintsNothingOnSuccess_AndOnlyTheErrorOnFailure()
+    {
+        _dir.Write("q.yaml", SmallPattern + "chain: [sharpen]\nsinks:\n  - file: q.mkv\n");
+        var ok = Run("run", "q.yaml", "-q", "--progress");
+        Assert.True(ok.ExitCode == 0, ok.ToString());
+        Assert.Equal("", ok.StdErr + ok.StdOut);
+        var again = Run("run", "q.yaml", "--quiet");
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("already exists", Assert.Single(again.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
     public void Batch_MissingInput_IsReported_AndLeavesNothing()
     {
         _dir.Write("job.yaml", SmallPattern + "chain: []\nsinks:\n  - file: x.mkv\n");

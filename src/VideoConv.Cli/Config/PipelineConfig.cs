@@ -23,6 +23,9 @@ public sealed record PipelineConfig
     public required IReadOnlyList<SinkSpec> Sinks { get; init; }
     public required SourceLocation RootLocation { get; init; }
 
+    /// <summary><c>threads:</c> — threads for the filter chain; null: one per core (<c>--threads</c> overrides it).</summary>
+    public int? Threads { get; init; }
+
     /// <summary>Where the source was written.</summary>
     public SourceLocation SourceLocation => Source.Origin?.At ?? RootLocation;
 

@@ -9,7 +9,7 @@ namespace VideoConv.Cli.Config;
 /// <summary>Reads a pipeline config (source, chain, sinks) into a located <see cref="PipelineConfig"/>.</summary>
 public static class PipelineConfigReader
 {
-    public static readonly string[] TopKeys = ["source", "chain", "sinks"];
+    public static readonly string[] TopKeys = ["source", "chain", "sinks", "threads"];
     public static readonly string[] SourceKinds = ["file", "camera", "images", "pattern", "url"];
     public static readonly string[] SourceKeys = [.. SourceKinds, "live", "realtime", "width", "height", "fps"];
     public static readonly string[] PatternKeys = ["width", "height", "fps", "frames"];
@@ -45,6 +45,7 @@ public static class PipelineConfigReader
             Chain = chain,
             Sinks = sinks,
             RootLocation = root.Location,
+            Threads = root["threads"]?.AsInt("threads", 1, 256),
         };
     }
 

@@ -12,6 +12,9 @@ internal sealed class BatchJob
     public required IReadOnlyList<string> Outputs { get; init; }
     public string Name => Path.GetFileName(Input);
 
+    /// <summary>The input as the summary and progress name it: its path as the user would type it, so two <c>av.mp4</c> in different folders read apart.</summary>
+    public string Label => Filters.FilterLibrary.DisplayPath(Input);
+
     public bool? Succeeded { get; set; }
     public string? Reason { get; set; }
 

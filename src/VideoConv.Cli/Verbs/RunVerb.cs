@@ -21,7 +21,9 @@ internal static class RunVerb
             new("overwrite", null, "Replace existing output files"),
             new("watch", null, "Reload the chain when the config file changes (broken edits keep the running chain)"),
             new("progress", null, "Print a progress line every second even when stderr is not a terminal (logs, scripts)"),
-            new("verbose", null, "Print details (and stack traces) on errors", Alias: "v"),
+            CommonOptions.Threads,
+            CommonOptions.Quiet,
+            CommonOptions.Verbose,
         ],
         RunAsync,
         "Ctrl+C stops the run and finalizes the outputs; a second Ctrl+C quits at once.");
@@ -32,25 +34,25 @@ internal static class RunVerb
         var config = PipelineConfigReader.ReadFile(configPath);
         if (args.Value("input") is { } input) config = ConfigOverrides.WithInput(config, input);
         if (args.Value("output") is { } output) config = ConfigOverrides.WithOutput(config, output);
-        config = WithoutUnavailableDisplay(config, "writing to");
+        var say = Verbosity.From(args);
+        config = WithoutUnavailableDisplay(config, "writing to", say);
         bool overwrite = args.Flag("overwrite");
         ConfigValidation.Check(config, overwrite, createOutputFolders: true);
         var statsPath = args.Value("stats-json");
         if (statsPath is not null) ConfigValidation.CheckWritableFolder(Path.GetDirectoryName(Path.GetFullPath(statsPath))!, "--stats-json");
 
-        var status = new StatusLine(linesWhenRedirected: args.Flag("progress"));
+        var status = new StatusLine(linesWhenRedirected: args.Flag("progress"), quiet: say.Quiet);
         var options = new PipelineOptions
         {
             Overwrite = overwrite,
+            Threads = CommonOptions.ThreadsFrom(args, config.Threads),
             Progress = status.Update,
             Warning = message =>
             {
-                status.Clear();
-                Console.Error.WriteLine($"videoconv: warning: {message}");
+                if (!say.Quiet) status.WriteLine($"videoconv: warning: {message}");
             },
         };
-        bool verbose = args.Flag("verbose");
-        if (verbose) Console.Error.WriteLine($"videoconv: {DescribeSource(config.Source)} -> {config.Chain.Count} filter(s) -> {config.Sinks.Count} sink(s)");
+        if (say.Verbose) Console.Error.WriteLine($"videoconv: {DescribeSource(config.Source)} -> {config.Chain.Count} filter(s) -> {config.Sinks.Count} sink(s)");
 
         PipelineStats stats;
         await using (var pipeline = new VideoPipeline(config.ToSpec(), options))
@@ -58,7 +60,7 @@ internal static class RunVerb
             using var watcher = args.Flag("watch")
                 ? new ChainWatcher(configPath, pipeline, ConfigValidation.KnownFormat(config), status)
                 : null;
-            if (watcher is not null) Console.Error.WriteLine($"videoconv: watching {Filters.FilterLibrary.DisplayPath(Path.GetFullPath(configPath))} for changes to the chain");
+            if (watcher is not null) say.Say($"videoconv: watching {Filters.FilterLibrary.DisplayPath(Path.GetFullPath(configPath))} for changes to the chain");
             try
             {
                 stats = await pipeline.RunAsync(cancellationToken);
@@ -72,22 +74,22 @@ internal static class RunVerb
                 status.Clear();
             }
         }
-        Console.Error.WriteLine($"videoconv: {StatusLine.Summary(stats)}");
+        say.Say($"videoconv: {StatusLine.Summary(stats)}");
         if (statsPath is not null) StatsJson.Write(stats, statsPath);
         if (cancellationToken.IsCancellationRequested)
         {
-            Console.Error.WriteLine("videoconv: interrupted; outputs were finalized");
+            say.Say("videoconv: interrupted; outputs were finalized");
             return VideoconvApp.Interrupted;
         }
         return VideoconvApp.Success;
     }
 
     /// <summary>A display-only config on a machine without a display gets a file sink instead, and says so.</summary>
-    public static PipelineConfig WithoutUnavailableDisplay(PipelineConfig config, string verb)
+    public static PipelineConfig WithoutUnavailableDisplay(PipelineConfig config, string verb, Verbosity say = default)
     {
         if (ConfigOverrides.DisplayUnavailable(config) is not { } why) return config;
         config = ConfigOverrides.WithFileInsteadOfDisplay(config, out var fallback);
-        Console.Error.WriteLine($"videoconv: no display ({why}); {verb} {Filters.FilterLibrary.DisplayPath(fallback)} instead");
+        say.Say($"videoconv: no display ({why}); {verb} {Filters.FilterLibrary.DisplayPath(fallback)} instead");
         return config;
     }
 

@@ -17,6 +17,9 @@ public sealed record PipelineOptions
     /// <summary>Stall detection, reconnection and frozen-feed checks for live sources (camera, url).</summary>
     public LiveSourcePolicy LiveSources { get; init; } = new();
 
+    /// <summary>Threads the filter chain runs on (the caller included); null: one per core, shared by every pipeline in the process.</summary>
+    public int? Threads { get; init; }
+
     /// <summary>Called from a pipeline thread with one-line warnings that do not stop the run (a reconnect, a frozen feed).</summary>
     public Action<string>? Warning { get; init; }
 }
