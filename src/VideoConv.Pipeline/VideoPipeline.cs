@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using VideoConv.Core.Convolution;
 using VideoConv.Core.Filters;
+using VideoConv.Core.Parallel;
 using VideoConv.Pipeline.Frames;
 using VideoConv.Pipeline.Sinks;
 using VideoConv.Pipeline.Sources;
@@ -42,6 +43,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
     /// <summary>How long a stopped run waits for a source stuck in a blocking read before returning without it (the source then cleans up on its own).</summary>
     internal static readonly TimeSpan DefaultSourceGracePeriod = TimeSpan.FromSeconds(2);
     private int _started;
+    private readonly BandScheduler? _scheduler;
 
     public VideoPipeline(PipelineSpec spec, PipelineOptions options) : this(spec, options, new PipelineSeams()) { }
 
@@ -63,7 +65,9 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
         _filterCounters = new StageCounters(FilterStage.StageName, () => _sourceOut!.Reader.Count);
         _sourceOut = FrameChannels.Create(options.QueueCapacity, live, _filterCounters);
         bool sizeFixed = spec.Sinks.Any(s => s is FileSinkSpec);
-        _filter = new FilterStage(spec.Chain, seams.Filter ?? ((chain, format) => new FilterChain(chain, format)), sizeFixed,
+        // --threads / threads: this run's own band threads; otherwise the process-wide scheduler (one per core).
+        _scheduler = options.Threads is int threads ? new BandScheduler(threads) : null;
+        _filter = new FilterStage(spec.Chain, seams.Filter ?? ((chain, format) => new FilterChain(chain, format, _scheduler)), sizeFixed,
             _sourceOut.Reader, [.. _sinkIn.Select(c => c.Writer)], _filterCounters);
     }
 
@@ -228,5 +232,10 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
         return message.ReplaceLineEndings(" ").Trim();
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    /// <summary>Stops the band threads this pipeline started for <see cref="PipelineOptions.Threads"/> (none otherwise).</summary>
+    public ValueTask DisposeAsync()
+    {
+        _scheduler?.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }

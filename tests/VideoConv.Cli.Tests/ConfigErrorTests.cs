@@ -144,7 +144,7 @@ public sealed class ConfigErrorTests : IDisposable
     public void H264Codec_IsExplained(string codec)
     {
         var ex = ConfigAssert.Fails(_dir, Config("  []", $"  - file: out.mp4\n    codec: {codec}"));
-        ConfigAssert.IsAt(ex, 7, 12, "H.264", "not available", "mp4v");
+        ConfigAssert.IsAt(ex, 7, 12, "no H.264", "mp4v");
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public sealed class ConfigErrorTests : IDisposable
     public void ImageGlobWithoutMatches_IsLocated()
     {
         var ex = ConfigAssert.Fails(_dir, "source:\n  images: frames/*.png\nsinks:\n  - discard: {}\n");
-        ConfigAssert.IsAt(ex, 2, 11, "no files match");
+        ConfigAssert.IsAt(ex, 2, 11, "no image matches");
     }
 
     [Fact]

@@ -190,7 +190,7 @@ public sealed class FilterFileTests
         foreach (var path in configs)
         {
             var config = PipelineConfigReader.ReadFile(path);
-            if (PreflightCheck.KnownFormat(config.Source) is { } format) PreflightCheck.CheckChainGeometry(config.Chain, format);
+            if (ConfigValidation.KnownFormat(config) is { } format) ConfigValidation.ChainOutput(config.Chain, format, config.RootLocation);
         }
     }
 
@@ -200,19 +200,31 @@ public sealed class FilterFileTests
         var config = PipelineConfigReader.ReadFile(Path.Combine(Repository.Configs, "channels.yaml"));
         Assert.True(config.Chain[0].Definition.PerChannelKernels);
         Assert.Equal(FilterMode.ChannelMix, config.Chain[1].Definition.Mode);
-        Assert.Equal(1, PreflightCheck.CheckChainGeometry(config.Chain, PreflightCheck.KnownFormat(config.Source)!.Value).Channels);
+        Assert.Equal(1, ConfigValidation.ChainOutput(config.Chain, ConfigValidation.KnownFormat(config)!.Value, config.RootLocation).Channels);
     }
 
     [Fact]
-    public void PipelineSubjects_MapBackToTheirLines()
+    public void SpecParts_CarryTheirLines()
     {
         using var dir = new TempFolder();
-        var path = dir.Write("c.yaml", "source:\n  pattern: {}\nchain:\n  - sharpen\n  - sobel\nsinks:\n  - discard: {}\n  - display: x\n");
-        var config = PipelineConfigReader.ReadFile(path);
-        Assert.Equal(2, config.Locate("source").Line);
-        Assert.Equal(5, config.Locate("chain[1]").Line);
-        Assert.Equal(8, config.Locate("sinks[1]").Line);
-        Assert.Equal(1, config.Locate("something else").Line);
+        var path = dir.Write("c.yaml", "source:\n  pattern: {}\nchain:\n  - sharpen\n  - sobel\nsinks:\n  - discard: {}\n  - file: out.mkv\n    codec: FFV1\n");
+        var spec = PipelineConfigReader.ReadFile(path).ToSpec();
+        Assert.Equal(2, spec.Source.Origin!.At.Line);
+        Assert.Equal(5, spec.ChainOrigin(1)!.At.Line);
+        Assert.Equal(8, spec.Sinks[1].Origin!.At.Line);
+        Assert.Equal((9, 12), (spec.Sinks[1].Origin!.Of("codec").Line, spec.Sinks[1].Origin!.Of("codec").Column));
+        Assert.Equal(1, spec.Origin!.At.Line);
+    }
+
+    [Fact]
+    public void ValidatorRefusal_IsLocatedFromTheOrigin_NotFromItsText()
+    {
+        using var dir = new TempFolder();
+        var path = dir.Write("c.yaml", "source:\n  pattern: {width: 32, height: 32}\nchain:\n  - sharpen\n  - kernel: [[1, 1, 1], [1, 1, 1], [1, 1, 1]]\n    padding: valid\n    dilation: 20\nsinks:\n  - discard: {}\n");
+        var ex = Assert.Throws<ConfigException>(() => ConfigValidation.Check(PipelineConfigReader.ReadFile(path), overwrite: false));
+        Assert.Equal((5, 5), (ex.Location.Line, ex.Location.Column));
+        var spec = Assert.IsType<PipelineSpecException>(ex.InnerException);
+        Assert.Equal("chain step 2", spec.Subject);
     }
 
     [Theory]

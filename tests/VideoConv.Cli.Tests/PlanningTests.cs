@@ -43,11 +43,11 @@ public sealed class PlanningTests : IDisposable
         Assert.Equal(["/out/clip.mkv", "/out/clip"], jobs[0].Outputs);
         Assert.Equal(["/out/clip-2.mkv", "/out/clip-2"], jobs[1].Outputs);
         var sinks = jobs[0].Config.Sinks;
-        Assert.Equal(new FileSinkSpec("/out/clip.mkv", "FFV1"), sinks[0]);
-        Assert.Equal(new ImagesSinkSpec("/out/clip/%04d.png"), sinks[1]);
+        Assert.Equal(new FileSinkSpec("/out/clip.mkv", "FFV1"), sinks[0] with { Origin = null });
+        Assert.Equal(new ImagesSinkSpec("/out/clip/%04d.png"), sinks[1] with { Origin = null });
         Assert.IsType<DiscardSinkSpec>(sinks[2]);
         Assert.Equal(3, sinks.Count);
-        Assert.Equal(new FileSourceSpec("/in/clip.mp4") { Live = false }, jobs[0].Config.Source);
+        Assert.Equal(new FileSourceSpec("/in/clip.mp4") { Live = false }, jobs[0].Config.Source with { Origin = null });
     }
 
     [Fact]
@@ -72,17 +72,22 @@ public sealed class PlanningTests : IDisposable
     {
         var config = ConfigOverrides.WithOutput(Config("  - display: a\n  - discard: {}\n"), "out/%03d.png");
         Assert.IsType<ImagesSinkSpec>(Assert.Single(config.Sinks));
-        Assert.Equal("--output", config.Locate("sinks[0]").File);
+        Assert.Equal("--output", config.Sinks[0].Origin!.At.File);
     }
 
     [Fact]
-    public void DisplayFallback_PicksAFileThatDoesNotExistYet()
+    public void DisplayFallback_IsOneStatedPath_ThatObeysOverwrite()
     {
         var config = Config("  - display: a\n");
-        _dir.Write("job-out.mp4", "taken");
         var replaced = ConfigOverrides.WithFileInsteadOfDisplay(config, out var path, _dir.Path);
-        Assert.Equal(_dir.Combine("job-out-2.mp4"), path);
-        Assert.Equal(new FileSinkSpec(path, "mp4v"), Assert.Single(replaced.Sinks));
+        Assert.Equal(_dir.Combine("job-out.mp4"), path);
+        Assert.Equal(new FileSinkSpec(path, "mp4v"), Assert.Single(replaced.Sinks) with { Origin = null });
+        // A second run names the same file (no job-out-2.mp4) and, like any output, refuses to replace it without --overwrite.
+        _dir.Write("job-out.mp4", "taken");
+        ConfigOverrides.WithFileInsteadOfDisplay(config, out var again, _dir.Path);
+        Assert.Equal(path, again);
+        var ex = Assert.Throws<ConfigException>(() => ConfigValidation.Check(replaced, overwrite: false));
+        Assert.Contains("--overwrite", ex.Message);
     }
 
     [Fact]

@@ -102,6 +102,24 @@ public sealed class RunAndBatchTests : IDisposable
         Assert.True(File.Exists(_dir.Combine("show-out.mp4")));
     }
 
+    [Theory]
+    [Trait("Requires", "Pipeline")]
+    [InlineData("DISPLAY"), InlineData("WAYLAND_DISPLAY")]
+    public void Run_DisplayVariableNamingNoServer_FallsBackLikeAnUnsetOne(string variable)
+    {
+        // A display number with no X socket (and a Wayland name with no socket): set, but nothing answers.
+        int n = Enumerable.Range(90, 100).First(i => !File.Exists($"/tmp/.X11-unix/X{i}"));
+        _dir.Write("show.yaml", SmallPattern + "chain: [sobel]\nsinks:\n  - display: edges\n");
+        var env = new Dictionary<string, string?> { [variable] = variable == "DISPLAY" ? $":{n}" : $"videoconv-test-{n}", ["XDG_RUNTIME_DIR"] = _dir.Path };
+        var r = VideoconvProcess.Run(_dir.Path, env, "run", "show.yaml");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("no display (", r.StdErr);
+        Assert.True(File.Exists(_dir.Combine("show-out.mp4")));
+        var again = VideoconvProcess.Run(_dir.Path, env, "validate", "show.yaml");
+        Assert.True(again.ExitCode == 2, again.ToString());   // the stated fallback exists now: replaced only with --overwrite
+        Assert.Contains("show-out.mp4", again.StdErr);
+    }
+
     [Fact]
     [Trait("Requires", "Pipeline")]
     public void Run_Demo_FinishesAndWritesItsFallbackFile()
@@ -205,6 +223,39 @@ public sealed class RunAndBatchTests : IDisposable
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.True(File.Exists(_dir.Combine("out", "one.avi")));
         Assert.True(File.Exists(_dir.Combine("out", "two.avi")));
+    }
+
+    [Fact]
+    [Trait("Requires", "Pipeline")]
+    public void Batch_FolderWithNonVideoFiles_SkipsThemWithANote_AndNamesEachDistinctInput()
+    {
+        Directory.CreateDirectory(_dir.Combine("a"));
+        Directory.CreateDirectory(_dir.Combine("b"));
+        MakeVideo("a/av.avi");
+        MakeVideo("b/av.avi");
+        _dir.Write("a/notes.txt", "not a video");
+        _dir.Write("job.yaml", SmallPattern + "threads: 1\nchain: [box]\nsinks:\n  - file: x.mkv\n");
+        var r = Run("batch", "job.yaml", "--out", "out", "a", "b", "--threads", "2");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("skipped 1 file(s) that are not videos: a/notes.txt", r.StdErr);
+        Assert.True(File.Exists(_dir.Combine("out", "av.mkv")));
+        Assert.True(File.Exists(_dir.Combine("out", "av-2.mkv")));
+        // Each input and each output is named apart in the summary (not "av.avi" twice).
+        foreach (var name in new[] { "a/av.avi", "b/av.avi", "out/av.mkv", "out/av-2.mkv" }) Assert.Contains(name, r.StdOut);
+        Assert.DoesNotContain("%", r.StdOut);   // no progress on stdout
+    }
+
+    [Fact]
+    [Trait("Requires", "Pipeline")]
+    public void Run_Quiet_PrintsNothingOnSuccess_AndOnlyTheErrorOnFailure()
+    {
+        _dir.Write("q.yaml", SmallPattern + "chain: [sharpen]\nsinks:\n  - file: q.mkv\n");
+        var ok = Run("run", "q.yaml", "-q", "--progress");
+        Assert.True(ok.ExitCode == 0, ok.ToString());
+        Assert.Equal("", ok.StdErr + ok.StdOut);
+        var again = Run("run", "q.yaml", "--quiet");
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("already exists", Assert.Single(again.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 
     [Fact]

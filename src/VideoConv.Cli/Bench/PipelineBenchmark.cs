@@ -34,8 +34,9 @@ public static class PipelineBenchmark
             if (input is null)
             {
                 log($"making a {seconds}s 1080p30 H.264 clip with ffmpeg (testsrc2)…");
-                await Exec(ffmpeg, $"-hide_banner -loglevel error -y -f lavfi -i testsrc2=size=1920x1080:rate=30 -t {seconds} " +
-                                   $"-c:v libx264 -preset veryfast -pix_fmt yuv420p \"{clip}\"", cancellationToken);
+                await Exec(ffmpeg, ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30",
+                                    "-t", seconds.ToString(CultureInfo.InvariantCulture), "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+                                    SystemTools.FfmpegFileArgument(clip)], cancellationToken);
             }
             long frames = await CountFrames(clip, cancellationToken);
             var rows = new List<PipelineBenchRow>();
@@ -45,8 +46,9 @@ public static class PipelineBenchmark
                 string theirs = Path.Combine(work, $"ffmpeg-{round}.mp4");
                 log($"round {round + 1}: FFmpeg CLI…");
                 var t0 = Stopwatch.GetTimestamp();
-                await Exec(ffmpeg, $"-hide_banner -loglevel error -y -i \"{clip}\" -vf \"convolution={k}:{k}:{k}:{k}\" " +
-                                   $"-c:v mpeg4 -q:v {FfmpegQuality} \"{theirs}\"", cancellationToken);
+                await Exec(ffmpeg, ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", SystemTools.FfmpegFileArgument(clip),
+                                    "-vf", $"convolution={k}:{k}:{k}:{k}", "-c:v", "mpeg4", "-q:v", FfmpegQuality.ToString(CultureInfo.InvariantCulture),
+                                    SystemTools.FfmpegFileArgument(theirs)], cancellationToken);
                 rows.Add(new PipelineBenchRow("FFmpeg CLI: decode → convolution → mpeg4", frames, Stopwatch.GetElapsedTime(t0).TotalSeconds));
 
                 string ours = Path.Combine(work, $"videoconv-{round}.mp4");
@@ -75,13 +77,16 @@ public static class PipelineBenchmark
     private static async Task<long> CountFrames(string clip, CancellationToken cancellationToken)
     {
         string ffprobe = SystemTools.Find("ffprobe") ?? throw new InvalidOperationException("ffprobe not found");
-        var output = await Exec(ffprobe, $"-v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 \"{clip}\"", cancellationToken);
+        var output = await Exec(ffprobe, ["-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0",
+                                          "-i", SystemTools.FfmpegFileArgument(clip)], cancellationToken);
         return long.Parse(output.Trim().Split('\n')[0].Trim().TrimEnd(','), CultureInfo.InvariantCulture);
     }
 
-    private static async Task<string> Exec(string file, string arguments, CancellationToken cancellationToken)
+    private static async Task<string> Exec(string file, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = SystemTools.StartInfo(file, arguments);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);

@@ -16,7 +16,8 @@ public static class HelpText
         int width = verbs.Max(v => v.Name.Length) + 2;
         foreach (var v in verbs) sb.AppendLine($"  {v.Name.PadRight(width)}{v.Summary}");
         sb.AppendLine();
-        sb.AppendLine("Run 'videoconv COMMAND --help' for a command's arguments and options.");
+        sb.AppendLine("Run 'videoconv COMMAND --help' for a command's arguments and options, 'videoconv --version' for the version.");
+        sb.AppendLine("Shell completion: eval \"$(videoconv completion bash)\" (or zsh, fish).");
         sb.AppendLine("Exit codes: 0 success, 1 failure while processing, 2 bad usage or bad config, 130 interrupted.");
         sb.AppendLine("Config and filter-file reference: docs/config.md");
         return sb.ToString();
@@ -38,8 +39,9 @@ public static class HelpText
         }
         sb.AppendLine();
         sb.AppendLine("Options:");
-        var rows = verb.Options.Select(o => (Left: $"--{o.Name}{(o.Alias is null ? "" : $", -{o.Alias}")}{(o.IsFlag ? "" : $" {o.ValueName}")}", Help: o.Help + (o.Repeatable ? " (repeatable)" : "")))
+        var rows = verb.Options.Select(o => (Left: $"--{o.Name}{(o.Alias is null ? "" : $", -{o.Alias}")}{(o.IsFlag ? "" : $" {o.ValueName}")}", Help: o.Help + (o.Repeatable && !o.Help.Contains("repeatable", StringComparison.OrdinalIgnoreCase) ? " (repeatable)" : "")))
             .Append((Left: "-h, --help", Help: "Show this help"))
+            .Append((Left: "@FILE", Help: "Read more arguments from FILE, one per line (a response file)"))
             .ToList();
         int width = rows.Max(r => r.Left.Length) + 2;
         foreach (var (left, help) in rows) sb.AppendLine($"  {left.PadRight(width)}{help}");

@@ -1,25 +1,43 @@
+using System.CommandLine;
 using System.Globalization;
 
 namespace VideoConv.Cli.CommandLine;
 
-/// <summary>The arguments of one verb, parsed against its <see cref="VerbDefinition"/>.</summary>
+/// <summary>The arguments of one verb as System.CommandLine parsed them, read by the names of its <see cref="VerbDefinition"/>.</summary>
 public sealed class ParsedArguments
 {
-    private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<string>> _positionals = new(StringComparer.Ordinal);
+    private readonly ParseResult _result;
+    private readonly IReadOnlyDictionary<string, Symbol> _symbols;
+
+    internal ParsedArguments(VerbDefinition verb, ParseResult result, IReadOnlyDictionary<string, Symbol> symbols)
+    {
+        Verb = verb;
+        _result = result;
+        _symbols = symbols;
+    }
 
     public VerbDefinition Verb { get; }
 
-    /// <summary>Every --filter / --kernel in command-line order, for options whose relative order matters.</summary>
-    public List<(string Option, string Value)> Ordered { get; } = [];
+    /// <summary>True when the flag was given (at least once).</summary>
+    public bool Flag(string name) => Count(name) > 0;
 
-    private ParsedArguments(VerbDefinition verb) => Verb = verb;
+    /// <summary>How many times a flag was given: <c>-vv</c> counts 2.</summary>
+    public int Count(string name) =>
+        _symbols.TryGetValue(name, out var s) && s is Option o && _result.GetResult(o) is { Implicit: false } r ? Math.Max(1, r.IdentifierTokenCount) : 0;
 
-    public bool Flag(string name) => _options.ContainsKey(name);
+    public string? Value(string name) => _symbols.TryGetValue(name, out var s) switch
+    {
+        true when s is Option<string> o => _result.GetValue(o),
+        true when s is Option<string[]> m => _result.GetValue(m) is { Length: > 0 } v ? v[^1] : null,
+        _ => null,
+    };
 
-    public string? Value(string name) => _options.TryGetValue(name, out var v) ? v[^1] : null;
-
-    public IReadOnlyList<string> Values(string name) => _options.TryGetValue(name, out var v) ? v : [];
+    public IReadOnlyList<string> Values(string name) => _symbols.TryGetValue(name, out var s) switch
+    {
+        true when s is Option<string[]> m => _result.GetValue(m) ?? [],
+        true when s is Option<string> o => _result.GetValue(o) is { } v ? [v] : [],
+        _ => [],
+    };
 
     public int? Int(string name, int min, int max)
     {
@@ -30,74 +48,12 @@ public sealed class ParsedArguments
         return v;
     }
 
-    public string Argument(string name) => _positionals[name][0];
+    public string Argument(string name) => Arguments(name).FirstOrDefault() ?? throw new UsageException($"missing {name}");
 
-    public IReadOnlyList<string> Arguments(string name) => _positionals.TryGetValue(name, out var v) ? v : [];
-
-    private static string OptionHint(string name, VerbDefinition verb)
+    public IReadOnlyList<string> Arguments(string name) => _symbols.TryGetValue(name, out var s) switch
     {
-        var best = Yaml.NameSuggestions.Closest(name, verb.Options.Select(o => o.Name));
-        return best.Count == 0 ? "" : $"; did you mean {string.Join(" or ", best.Select(b => $"'--{b}'"))}?";
-    }
-
-    /// <summary>Parses <paramref name="args"/> (the words after the verb); throws <see cref="UsageException"/>.</summary>
-    public static ParsedArguments Parse(VerbDefinition verb, IReadOnlyList<string> args)
-    {
-        var parsed = new ParsedArguments(verb);
-        var loose = new List<string>();
-        bool onlyPositionals = false;
-        for (int i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            if (onlyPositionals || !arg.StartsWith('-') || arg == "-")
-            {
-                loose.Add(arg);
-                continue;
-            }
-            if (arg == "--")
-            {
-                onlyPositionals = true;
-                continue;
-            }
-            string name = arg.TrimStart('-');
-            string? inline = null;
-            int eq = name.IndexOf('=');
-            if (eq >= 0) (name, inline) = (name[..eq], name[(eq + 1)..]);
-            var option = verb.Options.FirstOrDefault(o => o.Name == name || o.Alias == name)
-                ?? throw new UsageException($"unknown option '{arg}'{OptionHint(name, verb)}");
-            string value;
-            if (option.IsFlag)
-            {
-                if (inline is not null) throw new UsageException($"--{option.Name} takes no value");
-                value = "true";
-            }
-            else if (inline is not null) value = inline;
-            else if (i + 1 < args.Count) value = args[++i];
-            else throw new UsageException($"--{option.Name} needs a value: --{option.Name} {option.ValueName}");
-            if (!option.Repeatable && parsed._options.ContainsKey(option.Name) && !option.IsFlag)
-                throw new UsageException($"--{option.Name} is given twice");
-            if (!parsed._options.TryGetValue(option.Name, out var list)) parsed._options[option.Name] = list = [];
-            list.Add(value);
-            parsed.Ordered.Add((option.Name, value));
-        }
-        int next = 0;
-        foreach (var spec in verb.Arguments)
-        {
-            if (spec.Many)
-            {
-                if (next >= loose.Count && !spec.Optional) throw new UsageException($"missing {spec.Name}");
-                parsed._positionals[spec.Name] = loose.Skip(next).ToList();
-                next = loose.Count;
-                continue;
-            }
-            if (next >= loose.Count)
-            {
-                if (spec.Optional) continue;
-                throw new UsageException($"missing {spec.Name}");
-            }
-            parsed._positionals[spec.Name] = [loose[next++]];
-        }
-        if (next < loose.Count) throw new UsageException($"unexpected argument '{loose[next]}'");
-        return parsed;
-    }
+        true when s is Argument<string[]> m => _result.GetValue(m) ?? [],
+        true when s is Argument<string> a => _result.GetValue(a) is { } v ? [v] : [],
+        _ => [],
+    };
 }

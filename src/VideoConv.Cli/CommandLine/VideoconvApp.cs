@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.Reflection;
 using VideoConv.Cli.Terminal;
 using VideoConv.Cli.Verbs;
 using VideoConv.Cli.Yaml;
@@ -6,7 +8,7 @@ using VideoConv.Pipeline.Specs;
 
 namespace VideoConv.Cli.CommandLine;
 
-/// <summary>Dispatches <c>videoconv VERB …</c> and turns every error into one message and an exit code.</summary>
+/// <summary>Parses <c>videoconv VERB …</c> with System.CommandLine and turns every error into one message and an exit code.</summary>
 public static class VideoconvApp
 {
     public const int Success = 0;
@@ -14,48 +16,84 @@ public static class VideoconvApp
     public const int BadUsage = 2;
     public const int Interrupted = 130;
 
+    /// <summary>The informational version without the source-control suffix (<c>1.2.0</c>, not <c>1.2.0+abc123</c>).</summary>
+    public static string Version =>
+        (typeof(VideoconvApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+         ?? typeof(VideoconvApp).Assembly.GetName().Version?.ToString() ?? "0").Split('+')[0];
+
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var verbs = VerbRegistry.All;
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        var tree = new CommandTree(VerbRegistry.All, InvokeVerbAsync);
+        if (args.Length == 0)
         {
-            if (args.Length > 1 && verbs.FirstOrDefault(v => v.Name == args[1]) is { } target)
-            {
-                Console.Out.Write(HelpText.ForVerb(target));
-                return Success;
-            }
-            (args.Length == 0 ? Console.Error : Console.Out).Write(HelpText.Overview(verbs));
-            return args.Length == 0 ? BadUsage : Success;
-        }
-        if (args[0] == "--version")
-        {
-            Console.Out.WriteLine($"videoconv {typeof(VideoconvApp).Assembly.GetName().Version}");
-            return Success;
-        }
-        var verb = verbs.FirstOrDefault(v => v.Name == args[0]);
-        if (verb is null)
-        {
-            var hint = NameSuggestions.Hint(args[0], verbs.Select(v => v.Name));
-            Console.Error.WriteLine($"videoconv: error: unknown command '{args[0]}'{hint}");
-            Console.Error.WriteLine("Run 'videoconv --help' for the list of commands.");
+            Console.Error.Write(HelpText.Overview(tree.Verbs));
             return BadUsage;
         }
-        var rest = args.Skip(1).ToList();
-        if (rest.Contains("--help") || rest.Contains("-h"))
+        if (args[0] == "help") args = args.Length > 1 ? [args[1], "--help"] : ["--help"];
+        var result = tree.Root.Parse(args);
+        if (result.Errors.Count > 0 && result.Action is not { ClearsParseErrors: true })
+            return ReportUsage(tree, result);
+        var invocation = new InvocationConfiguration
         {
-            Console.Out.Write(HelpText.ForVerb(verb));
-            return Success;
-        }
-        bool verbose = rest.Contains("--verbose") || rest.Contains("-v");
+            EnableDefaultExceptionHandler = false,
+            // Ctrl+C is ours (SignalCancellation: first press finalizes outputs, second quits).
+            ProcessTerminationTimeout = null,
+        };
+        return await result.InvokeAsync(invocation, cancellationToken);
+    }
+
+    private static async Task<int> InvokeVerbAsync(VerbDefinition verb, ParsedArguments args, CancellationToken cancellationToken)
+    {
         try
         {
-            var parsed = ParsedArguments.Parse(verb, rest);
-            return await verb.Handler(parsed, cancellationToken);
+            return await verb.Handler(args, cancellationToken);
         }
         catch (Exception ex)
         {
-            return Report(verb.Name, ex, verbose);
+            return Report(verb.Name, ex, args.Flag("verbose"));
         }
+    }
+
+    /// <summary>A command line System.CommandLine refused, as one <c>videoconv VERB: error: …</c> line.</summary>
+    private static int ReportUsage(CommandTree tree, ParseResult result)
+    {
+        var verb = tree.VerbOf(result);
+        var unmatched = result.UnmatchedTokens.FirstOrDefault();
+        if (verb is null)
+        {
+            var word = unmatched ?? result.Tokens.FirstOrDefault()?.Value ?? "";
+            var message = word.StartsWith('-')
+                ? $"unknown option '{word}'{NameSuggestions.Hint(word.TrimStart('-'), ["help", "version"], "--")}"
+                : $"unknown command '{word}'{NameSuggestions.Hint(word, tree.Verbs.Select(v => v.Name))}";
+            Console.Error.WriteLine($"videoconv: error: {message}");
+            Console.Error.WriteLine("Run 'videoconv --help' for the list of commands.");
+            return BadUsage;
+        }
+        string text;
+        if (unmatched is not null && unmatched.StartsWith('-') && unmatched != "-")
+            text = $"unknown option '{unmatched}'{NameSuggestions.Hint(unmatched.TrimStart('-').Split('=')[0], verb.Options.Select(o => o.Name), "--")}";
+        else if (unmatched is not null)
+            text = $"unexpected argument '{unmatched}'";
+        else
+            text = Describe(result.Errors[0], verb);
+        return Report(verb.Name, new UsageException(text), verbose: false);
+    }
+
+    /// <summary>A parse error in our words where we know the symbol (a missing argument, an option without its value).</summary>
+    private static string Describe(System.CommandLine.Parsing.ParseError error, VerbDefinition verb)
+    {
+        switch (error.SymbolResult)
+        {
+            case System.CommandLine.Parsing.OptionResult o when o.Tokens.Count == 0:
+                var spec = verb.Options.FirstOrDefault(s => $"--{s.Name}" == o.Option.Name);
+                if (spec is not null) return $"--{spec.Name} needs a value: --{spec.Name} {spec.ValueName}";
+                break;
+            case System.CommandLine.Parsing.ArgumentResult a when a.Tokens.Count == 0:
+                return $"missing {a.Argument.Name}";
+            case System.CommandLine.Parsing.CommandResult when verb.Arguments.FirstOrDefault(a => !a.Optional) is { } first:
+                return $"missing {first.Name}";
+        }
+        return error.Message.TrimEnd('.');
     }
 
     /// <summary>"STAGE: message", without repeating a stage the message already names.</summary>

@@ -29,8 +29,11 @@ public static class ConfigOverrides
         return config with
         {
             // A live/realtime setting belongs to the config's source kind; keep realtime only for a like-for-like swap.
-            Source = source with { Realtime = config.Source.GetType() == source.GetType() && config.Source.Realtime },
-            SourceLocation = SourceLocation.CommandLine(origin),
+            Source = source with
+            {
+                Realtime = config.Source.GetType() == source.GetType() && config.Source.Realtime,
+                Origin = new SpecOrigin(SourceLocation.CommandLine(origin)),
+            },
         };
     }
 
@@ -39,23 +42,22 @@ public static class ConfigOverrides
     {
         var full = Path.GetFullPath(value);
         SinkSpec sink = value.Contains('%') ? new ImagesSinkSpec(full) : new FileSinkSpec(full);
-        return config with { Sinks = [sink], SinkLocations = [SourceLocation.CommandLine(origin)] };
+        return config with { Sinks = [sink with { Origin = new SpecOrigin(SourceLocation.CommandLine(origin)) }] };
     }
 
-    /// <summary>True when no sink can show frames here: every sink is a display and Linux has no display server.</summary>
-    public static bool DisplayUnavailable(PipelineConfig config) =>
-        config.Sinks.All(s => s is DisplaySinkSpec)
-        && OperatingSystem.IsLinux()
-        && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY"))
-        && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY"));
+    /// <summary>Why no sink can show frames here (every sink is a display and there is no display server), else null.</summary>
+    public static string? DisplayUnavailable(PipelineConfig config) =>
+        config.Sinks.All(s => s is DisplaySinkSpec) ? Pipeline.Validation.DisplayServer.Unavailable() : null;
 
-    /// <summary>A display-only config with a file sink instead: <c>NAME-out.mp4</c> (MPEG-4: small, plays anywhere, quick to encode) in the current folder, never overwriting.</summary>
+    /// <summary>
+    /// A display-only config with a file sink instead: always <c>NAME-out.mp4</c> (MPEG-4: small, plays anywhere, quick
+    /// to encode) in the current folder — one stated path, which like any output is replaced only with --overwrite.
+    /// </summary>
     public static PipelineConfig WithFileInsteadOfDisplay(PipelineConfig config, out string path, string? folder = null)
     {
         folder ??= Environment.CurrentDirectory;
         var stem = Path.GetFileNameWithoutExtension(config.File) + "-out";
         path = Path.GetFullPath(stem + ".mp4", folder);
-        for (int i = 2; File.Exists(path); i++) path = Path.GetFullPath($"{stem}-{i}.mp4", folder);
-        return config with { Sinks = [new FileSinkSpec(path, "mp4v")], SinkLocations = [config.SinkLocations[0]] };
+        return config with { Sinks = [new FileSinkSpec(path, "mp4v") { Origin = config.Sinks[0].Origin }] };
     }
 }

@@ -20,13 +20,31 @@ public static class InputExpansion
     /// Each input as files: a file stays itself (missing ones too, so they are reported), a folder gives its
     /// files, a glob its matches (or itself when nothing matches, so the miss is reported).
     /// </summary>
-    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs)
+    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs) => Expand(inputs, out _);
+
+    /// <summary>
+    /// File name extensions a folder's file must have to be taken as a video (a file or glob named on the command
+    /// line is taken as given, so a wrong one is reported rather than skipped).
+    /// </summary>
+    public static readonly IReadOnlySet<string> VideoExtensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".m2ts", ".mts", ".flv", ".wmv", ".ogv", ".3gp", ".y4m", ".mxf", ".dv",
+    };
+
+    /// <inheritdoc cref="Expand(IEnumerable{string})"/>
+    /// <param name="skipped">Files found in a folder that are not videos by their extension (left out, for a note).</param>
+    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, out IReadOnlyList<string> skipped)
     {
         var files = new List<string>();
+        var notVideo = new List<string>();
+        skipped = notVideo;
         foreach (var input in inputs)
         {
             if (Directory.Exists(input))
-                files.AddRange(Directory.EnumerateFiles(input).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal));
+            {
+                foreach (var f in Directory.EnumerateFiles(input).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal))
+                    (VideoExtensions.Contains(Path.GetExtension(f)) ? files : notVideo).Add(f);
+            }
             else if (HasWildcards(input))
             {
                 var matches = Glob(input);

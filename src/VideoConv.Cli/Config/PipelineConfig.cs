@@ -1,7 +1,4 @@
-using System.Text.RegularExpressions;
-using VideoConv.Cli.Yaml;
 using VideoConv.Core.Filters;
-using VideoConv.Pipeline.Specs;
 
 namespace VideoConv.Cli.Config;
 
@@ -9,10 +6,11 @@ namespace VideoConv.Cli.Config;
 public sealed record ChainStep(FilterDefinition Definition, SourceLocation Location);
 
 /// <summary>
-/// A pipeline config as read from YAML: the <see cref="PipelineSpec"/> parts plus where each was written, so
-/// errors found later (by Core, by the pipeline) can be reported at the offending line.
+/// A pipeline config as read from YAML: the <see cref="PipelineSpec"/> parts, each source and sink carrying its
+/// <see cref="SpecOrigin"/> (set once by the reader or the command-line override), so an error found later —
+/// by the validator, by a stage — is reported at the line that caused it.
 /// </summary>
-public sealed partial record PipelineConfig
+public sealed record PipelineConfig
 {
     /// <summary>The file as messages name it.</summary>
     public required string File { get; init; }
@@ -21,30 +19,22 @@ public sealed partial record PipelineConfig
     public required string Directory { get; init; }
 
     public required SourceSpec Source { get; init; }
-    public required SourceLocation SourceLocation { get; init; }
     public required IReadOnlyList<ChainStep> Chain { get; init; }
     public required IReadOnlyList<SinkSpec> Sinks { get; init; }
-    public required IReadOnlyList<SourceLocation> SinkLocations { get; init; }
     public required SourceLocation RootLocation { get; init; }
 
-    public PipelineSpec ToSpec() => new(Source, Chain.Select(s => s.Definition).ToList(), Sinks);
+    /// <summary><c>threads:</c> — threads for the filter chain; null: one per core (<c>--threads</c> overrides it).</summary>
+    public int? Threads { get; init; }
 
-    /// <summary>Where the part named by a <see cref="PipelineSpecException.Subject"/> ("source", "sinks[1]", "chain[0]") was written.</summary>
-    public SourceLocation Locate(string subject)
+    /// <summary>Where the source was written.</summary>
+    public SourceLocation SourceLocation => Source.Origin?.At ?? RootLocation;
+
+    /// <summary>Where sink <paramref name="index"/> was written.</summary>
+    public SourceLocation SinkLocation(int index) => Sinks[index].Origin?.At ?? RootLocation;
+
+    public PipelineSpec ToSpec() => new(Source, Chain.Select(s => s.Definition).ToList(), Sinks)
     {
-        var m = SubjectPattern().Match(subject);
-        if (!m.Success) return RootLocation;
-        int index = m.Groups[2].Success ? int.Parse(m.Groups[2].Value) : -1;
-        return m.Groups[1].Value switch
-        {
-            "source" => SourceLocation,
-            "chain" when index >= 0 && index < Chain.Count => Chain[index].Location,
-            "sinks" or "sink" when index >= 0 && index < Sinks.Count => SinkLocations[index],
-            "sinks" or "sink" when Sinks.Count == 1 => SinkLocations[0],
-            _ => RootLocation,
-        };
-    }
-
-    [GeneratedRegex(@"^\s*(source|chain|sinks|sink)(?:\s*\[(\d+)\])?")]
-    private static partial Regex SubjectPattern();
+        Origin = new SpecOrigin(RootLocation),
+        ChainOrigins = Chain.Select(s => new SpecOrigin(s.Location)).ToList(),
+    };
 }

@@ -1,6 +1,7 @@
 using VideoConv.Cli.Filters;
 using VideoConv.Cli.Yaml;
 using VideoConv.Core.Filters;
+using VideoConv.Pipeline;
 using VideoConv.Pipeline.Specs;
 
 namespace VideoConv.Cli.Config;
@@ -8,7 +9,7 @@ namespace VideoConv.Cli.Config;
 /// <summary>Reads a pipeline config (source, chain, sinks) into a located <see cref="PipelineConfig"/>.</summary>
 public static class PipelineConfigReader
 {
-    public static readonly string[] TopKeys = ["source", "chain", "sinks"];
+    public static readonly string[] TopKeys = ["source", "chain", "sinks", "threads"];
     public static readonly string[] SourceKinds = ["file", "camera", "images", "pattern", "url"];
     public static readonly string[] SourceKeys = [.. SourceKinds, "live", "realtime", "width", "height", "fps"];
     public static readonly string[] PatternKeys = ["width", "height", "fps", "frames"];
@@ -31,7 +32,7 @@ public static class PipelineConfigReader
         root.CheckKeys("a pipeline config", TopKeys);
         var sourceNode = root["source"] ?? throw new ConfigException(root.Location, "the config has no 'source:' (file, camera, images, pattern or url)");
         var sinksNode = root["sinks"] ?? throw new ConfigException(root.Location, "the config has no 'sinks:' (file, display, images or discard)");
-        var (source, sourceAt) = ReadSource(sourceNode, directory);
+        var source = ReadSource(sourceNode, directory);
         var chain = ReadChain(root["chain"], directory);
         var sinksSeq = sinksNode.AsSequence("sinks");
         if (sinksSeq.Count == 0) throw new ConfigException(sinksNode.Location, "sinks is empty: add at least one (use '- discard: {}' to throw frames away)");
@@ -41,11 +42,10 @@ public static class PipelineConfigReader
             File = file,
             Directory = directory,
             Source = source,
-            SourceLocation = sourceAt,
             Chain = chain,
-            Sinks = sinks.Select(s => s.Spec).ToList(),
-            SinkLocations = sinks.Select(s => s.Location).ToList(),
+            Sinks = sinks,
             RootLocation = root.Location,
+            Threads = root["threads"]?.AsInt("threads", 1, 256),
         };
     }
 
@@ -58,7 +58,7 @@ public static class PipelineConfigReader
         return ReadChain(root["chain"], Path.GetDirectoryName(full)!);
     }
 
-    private static (SourceSpec, SourceLocation) ReadSource(YNode node, string dir)
+    private static SourceSpec ReadSource(YNode node, string dir)
     {
         var map = node.AsMapping("source");
         map.CheckKeys("source", SourceKeys);
@@ -89,8 +89,9 @@ public static class PipelineConfigReader
         {
             Live = map["live"]?.AsBool("live"),
             Realtime = map["realtime"]?.AsBool("realtime") ?? false,
+            Origin = Origin(map, value.Location),
         };
-        return (spec, value.Location);
+        return spec;
     }
 
     private static PatternSourceSpec ReadPattern(YNode node)
@@ -147,11 +148,11 @@ public static class PipelineConfigReader
         return FilterFileReader.Read(merged, defaultName);
     }
 
-    private static (SinkSpec Spec, SourceLocation Location) ReadSink(YNode node, int index, string dir)
+    private static SinkSpec ReadSink(YNode node, int index, string dir)
     {
-        string what = $"sinks[{index}]";
+        string what = $"sink {index + 1}";
         if (node is YScalar s && s.Value is "discard" or "display")
-            return (s.Value == "discard" ? new DiscardSinkSpec() : new DisplaySinkSpec("videoconv"), node.Location);
+            return (s.Value == "discard" ? (SinkSpec)new DiscardSinkSpec() : new DisplaySinkSpec("videoconv")) with { Origin = new SpecOrigin(node.Location) };
         var map = node.AsMapping(what);
         map.CheckKeys("a sink", SinkKeys);
         var kinds = map.Entries.Where(e => SinkKinds.Contains(e.Key.Value)).ToList();
@@ -173,11 +174,29 @@ public static class PipelineConfigReader
             };
         SinkSpec spec = key.Value switch
         {
-            "file" => new FileSinkSpec(Path.GetFullPath(value.AsString("sink file"), dir), map["codec"] is { } c ? PreflightCheck.CheckCodec(c.AsString("codec"), c.Location) : null) { Encoder = encoder },
+            "file" => new FileSinkSpec(Path.GetFullPath(value.AsString("sink file"), dir), map["codec"] is { } c ? Codec(c) : null) { Encoder = encoder },
             "images" => new ImagesSinkSpec(Path.GetFullPath(value.AsString("sink images"), dir)),
             "display" => new DisplaySinkSpec(value is YScalar { IsNull: true } ? "videoconv" : value.AsString("display title")),
             _ => new DiscardSinkSpec(),
         };
-        return (spec, value.Location);
+        return spec with { Origin = Origin(map, value.Location) };
+    }
+
+    /// <summary>The part's origin: its value's place, and each of its keys' values' places (codec, encoder…).</summary>
+    private static SpecOrigin Origin(YMapping map, SourceLocation at) =>
+        new(at, map.Entries.ToDictionary(e => e.Key.Value, e => e.Value.Location, StringComparer.Ordinal));
+
+    /// <summary>
+    /// A codec's canonical spelling (FFV1 for ffv1); a near miss of a known one is a typo, said here with its fix. Any
+    /// other name is kept for the validator, which explains it (H.264 is not bundled…) at the codec's line.
+    /// </summary>
+    private static string Codec(YNode node)
+    {
+        var codec = node.AsString("codec");
+        var known = Codecs.Known.FirstOrDefault(k => string.Equals(k, codec, StringComparison.OrdinalIgnoreCase));
+        if (known is not null) return known;
+        if (NameSuggestions.Closest(codec, Codecs.Known).Count > 0)
+            throw new ConfigException(node.Location, $"unknown codec '{codec}'{NameSuggestions.Hint(codec, Codecs.Known)} (known: {string.Join(", ", Codecs.Known)})");
+        return codec;
     }
 }

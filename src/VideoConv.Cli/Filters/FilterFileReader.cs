@@ -57,23 +57,14 @@ public static class FilterFileReader
         }
         catch (FilterDefinitionException ex)
         {
-            throw new ConfigException(Blame(map, ex.Message), ex.Message, ex);
+            throw new ConfigException(Blame(map, ex), ex.Message, ex);
         }
         return def;
     }
 
-    /// <summary>The key a Core message is about, else the mapping itself: Core's checks have no positions.</summary>
-    public static SourceLocation Blame(YMapping map, string message)
-    {
-        string[] order = ["border_value", "layer_bias", "out_channels", "in_channels", "stride", "dilation", "anchor", "padding", "channel", "scale", "bias", "kernels", "weights", "magnitude", "kernel"];
-        foreach (var key in order)
-        {
-            if (!message.Contains(key, StringComparison.OrdinalIgnoreCase)) continue;
-            var hit = map.Entries.FirstOrDefault(e => e.Key.Value.StartsWith(key, StringComparison.Ordinal));
-            if (hit.Key is not null) return hit.Value.Location;
-        }
-        return map.Location;
-    }
+    /// <summary>Where the key a Core error names (<see cref="FilterDefinitionException.Key"/>) was written, else the mapping itself.</summary>
+    public static SourceLocation Blame(YMapping map, FilterDefinitionException error) =>
+        error.Key is { } key && map.Entries.FirstOrDefault(e => e.Key.Value == key) is { Key: not null } hit ? hit.Value.Location : map.Location;
 
     private static void CheckOnlyWith(YMapping map, string[] keys, string owner)
     {

@@ -22,7 +22,7 @@ public static partial class TextMatrixFile
 
     public static Image Read(string path)
     {
-        var name = Yaml.SourceLocation.CommandLine(path).File;
+        var name = SourceLocation.CommandLine(path).File;
         var text = Config.BoundedFile.ReadText(path, MaxBytes, new SourceLocation(name, 1, 1), "a text matrix (.txt/.csv); use a PNG for larger images");
         // Values are checked and stored as bytes line by line: memory stays a fraction of the text, whatever its shape.
         var rows = new List<byte[]>();

@@ -54,7 +54,7 @@ public sealed class ChainWatcher : IDisposable
         try
         {
             var chain = PipelineConfigReader.ReadChainOnly(_path);
-            if (_format is { } f) PreflightCheck.CheckChainGeometry(chain, f);
+            if (_format is { } f) ConfigValidation.ChainOutput(chain, f, SourceLocation.CommandLine(_path));
             _pipeline.ReplaceChain(chain.Select(s => s.Definition).ToList());
             Say($"videoconv: reloaded the chain from {FilterLibraryPath()} ({chain.Count} filter(s))");
         }

@@ -4,14 +4,16 @@ namespace VideoConv.Cli.Terminal;
 
 /// <summary>
 /// Quiets OpenCV's and its bundled FFmpeg's own console output ("moov atom not found", "[ WARN:0 …]"), so a
-/// bad input gives the user our one-line error, not native noise around it. <c>--verbose</c> keeps it.
+/// bad input gives the user our one-line error, not native noise around it. <c>-vv</c> (verbose twice) keeps it.
 /// </summary>
 internal static partial class NativeLogging
 {
     /// <summary>Sets the native environment before OpenCV first reads it; a variable the user set is kept.</summary>
     public static void QuietUnlessVerbose(string[] args)
     {
-        if (args.Contains("--verbose") || args.Contains("-v"))
+        // Read before parsing: OpenCV reads its environment when first loaded, before any verb runs.
+        int verbose = args.Count(a => a is "--verbose" or "-v") + args.Count(a => a == "-vv") * 2;
+        if (verbose >= 2)
         {
             Environment.SetEnvironmentVariable("VIDEOCONV_FFMPEG_LOG", "1"); // the system FFmpeg libraries' own lines
             return;

@@ -1,23 +1,82 @@
 using System.Globalization;
-using VideoConv.Pipeline.Specs;
 
 namespace VideoConv.Cli.Terminal;
 
 /// <summary>
-/// One self-updating line on stderr while a pipeline runs: a progress bar when the frame count is known,
-/// else fps, frames, drops and latency. Silent when stderr is not a terminal, unless asked for plain
-/// progress lines (<c>--progress</c>: one line a second, for logs and for scripts that wait on progress).
+/// The one progress renderer, for run and batch, always on stderr (stdout stays clean for data): one
+/// self-updating line — a bar when the frame count is known, else fps, frames, drops and latency; in a batch,
+/// the count done and each running input's share. Silent when stderr is not a terminal, unless asked for plain
+/// progress lines (<c>--progress</c>: one line a second, for logs and for scripts that wait on progress), and
+/// always silent with <c>--quiet</c>.
 /// </summary>
-public sealed class StatusLine(bool linesWhenRedirected = false)
+public sealed class StatusLine(bool linesWhenRedirected = false, bool quiet = false)
 {
     private readonly TextWriter _out = Console.Error;
-    private readonly bool _enabled = !Console.IsErrorRedirected;
-    private readonly bool _lines = Console.IsErrorRedirected && linesWhenRedirected;
+    private readonly bool _enabled = !quiet && !Console.IsErrorRedirected;
+    private readonly bool _lines = !quiet && Console.IsErrorRedirected && linesWhenRedirected;
     private readonly Lock _lock = new();
-    private int _lastLength;
+    private readonly Dictionary<string, PipelineStats> _jobs = new(StringComparer.Ordinal);
+    private int _lastLength, _jobsDone, _jobsTotal;
     private long _lastLineTimestamp;
 
-    public void Update(PipelineStats stats)
+    /// <summary>A single run's snapshot (called from a pipeline thread).</summary>
+    public void Update(PipelineStats stats) => Show(Format(stats));
+
+    /// <summary>Starts a batch of <paramref name="total"/> inputs.</summary>
+    public void StartBatch(int total)
+    {
+        lock (_lock) _jobsTotal = total;
+    }
+
+    /// <summary>A batch input's snapshot.</summary>
+    public void Update(string job, PipelineStats stats)
+    {
+        string line;
+        lock (_lock)
+        {
+            _jobs[job] = stats;
+            line = BatchLine();
+        }
+        Show(line);
+    }
+
+    /// <summary>A batch input ended (either way).</summary>
+    public void Finished(string job)
+    {
+        string line;
+        lock (_lock)
+        {
+            _jobs.Remove(job);
+            _jobsDone++;
+            line = BatchLine();
+        }
+        Show(line);
+    }
+
+    /// <summary>Prints a whole line (a note, a warning) above the live line.</summary>
+    public void WriteLine(string text)
+    {
+        lock (_lock)
+        {
+            ClearLocked();
+            _out.WriteLine(text);
+        }
+    }
+
+    /// <summary>Clears the live line so the final report starts on a clean line.</summary>
+    public void Clear()
+    {
+        lock (_lock) ClearLocked();
+    }
+
+    private void ClearLocked()
+    {
+        if (!_enabled) return;
+        if (_lastLength > 0) _out.Write("\r" + new string(' ', _lastLength) + "\r");
+        _lastLength = 0;
+    }
+
+    private void Show(string line)
     {
         if (_lines)
         {
@@ -26,12 +85,13 @@ public sealed class StatusLine(bool linesWhenRedirected = false)
             {
                 if (_lastLineTimestamp != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(_lastLineTimestamp, now).TotalSeconds < 1) return;
                 _lastLineTimestamp = now;
-                _out.WriteLine($"videoconv: progress: {Format(stats)}");
+                _out.WriteLine($"videoconv: progress: {line}");
             }
             return;
         }
         if (!_enabled) return;
-        var line = Format(stats);
+        int width = TerminalWidth();
+        if (line.Length > width - 1) line = line[..(width - 1)];
         lock (_lock)
         {
             _out.Write("\r" + line.PadRight(_lastLength));
@@ -39,15 +99,19 @@ public sealed class StatusLine(bool linesWhenRedirected = false)
         }
     }
 
-    /// <summary>Clears the live line so the final report starts on a clean line.</summary>
-    public void Clear()
+    private static int TerminalWidth()
     {
-        if (!_enabled) return;
-        lock (_lock)
-        {
-            if (_lastLength > 0) _out.Write("\r" + new string(' ', _lastLength) + "\r");
-            _lastLength = 0;
-        }
+        try { return Console.WindowWidth > 20 ? Console.WindowWidth : 160; }
+        catch (IOException) { return 160; }
+    }
+
+    private string BatchLine()
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var running = _jobs.Select(j => j.Value.TotalFrames is > 0
+            ? string.Format(ci, "{0} {1:0}% {2:0.0} fps", j.Key, 100.0 * Math.Min(j.Value.FramesIn, j.Value.TotalFrames.Value) / j.Value.TotalFrames.Value, j.Value.Fps)
+            : string.Format(ci, "{0} {1} frames {2:0.0} fps", j.Key, j.Value.FramesOut, j.Value.Fps));
+        return $"{_jobsDone}/{_jobsTotal} done" + (_jobs.Count > 0 ? "  " + string.Join("  |  ", running) : "");
     }
 
     public static string Format(PipelineStats s)

@@ -12,6 +12,9 @@ internal sealed class BatchJob
     public required IReadOnlyList<string> Outputs { get; init; }
     public string Name => Path.GetFileName(Input);
 
+    /// <summary>The input as the summary and progress name it: its path as the user would type it, so two <c>av.mp4</c> in different folders read apart.</summary>
+    public string Label => Filters.FilterLibrary.DisplayPath(Input);
+
     public bool? Succeeded { get; set; }
     public string? Reason { get; set; }
 
@@ -25,8 +28,8 @@ internal sealed class BatchJob
     /// </summary>
     public static IReadOnlyList<BatchJob> Plan(PipelineConfig config, IReadOnlyList<string> inputs, string outDir)
     {
-        var sinks = config.Sinks.Select((s, i) => (Sink: s, At: config.SinkLocations[i])).Where(s => s.Sink is not DisplaySinkSpec).ToList();
-        if (!sinks.Any(s => s.Sink is FileSinkSpec or ImagesSinkSpec))
+        var sinks = config.Sinks.Where(s => s is not DisplaySinkSpec).ToList();
+        if (!sinks.Any(s => s is FileSinkSpec or ImagesSinkSpec))
             throw new ConfigException(config.RootLocation, "batch writes files, but the config has no file or images sink (displays are skipped in a batch)");
         var usedStems = new HashSet<string>(StringComparer.Ordinal);
         var jobs = new List<BatchJob>();
@@ -37,9 +40,9 @@ internal sealed class BatchJob
             for (int n = 2; !usedStems.Add(unique); n++) unique = $"{stem}-{n}";
             var outputs = new List<string>();
             var specs = new List<SinkSpec>();
-            var extensionCount = sinks.Where(s => s.Sink is FileSinkSpec).GroupBy(s => Path.GetExtension(((FileSinkSpec)s.Sink).Path)).ToDictionary(g => g.Key, g => g.Count());
+            var extensionCount = sinks.OfType<FileSinkSpec>().GroupBy(s => Path.GetExtension(s.Path)).ToDictionary(g => g.Key, g => g.Count());
             int index = 0;
-            foreach (var (sink, _) in sinks)
+            foreach (var sink in sinks)
             {
                 switch (sink)
                 {
@@ -53,7 +56,7 @@ internal sealed class BatchJob
                     case ImagesSinkSpec im:
                         var folder = Path.Combine(outDir, unique);
                         outputs.Add(folder);
-                        specs.Add(new ImagesSinkSpec(Path.Combine(folder, Path.GetFileName(im.Pattern))));
+                        specs.Add(im with { Pattern = Path.Combine(folder, Path.GetFileName(im.Pattern)) });
                         break;
                     default:
                         specs.Add(sink);
@@ -61,14 +64,11 @@ internal sealed class BatchJob
                 }
                 index++;
             }
-            var at = SourceLocation.CommandLine(input);
             var jobConfig = config with
             {
                 // A batch must not drop frames: never live, never paced.
-                Source = new FileSourceSpec(input) { Live = false, Realtime = false },
-                SourceLocation = at,
+                Source = new FileSourceSpec(input) { Live = false, Realtime = false, Origin = new SpecOrigin(SourceLocation.CommandLine(input)) },
                 Sinks = specs,
-                SinkLocations = sinks.Select(s => s.At).ToList(),
             };
             jobs.Add(new BatchJob { Input = input, Config = jobConfig, Outputs = outputs });
         }

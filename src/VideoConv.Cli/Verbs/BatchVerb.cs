@@ -21,13 +21,17 @@ internal static class BatchVerb
             new("out", "DIR", "Folder for the outputs: DIR/<input name>.<sink extension> (required)"),
             new("jobs", "N", "Inputs processed at once (default: 2 when there are 2 or more cores, else 1)", Alias: "j"),
             new("overwrite", null, "Replace existing outputs"),
-            new("verbose", null, "Print details (and stack traces) on errors", Alias: "v"),
+            new("progress", null, "Print a progress line every second even when stderr is not a terminal (logs, scripts)"),
+            CommonOptions.Threads,
+            CommonOptions.Quiet,
+            CommonOptions.Verbose,
         ],
         RunAsync,
         """
         A failed input leaves no output (one that broke mid-stream keeps the frames before the break),
         is listed in the summary with its reason, and does not stop the others; the exit code is 1 when
-        any input failed. Display sinks are skipped.
+        any input failed. Display sinks are skipped. In a folder, files that are not videos by their
+        extension are skipped with a note. Progress goes to stderr, the summary table to stdout.
         """);
 
     private static async Task<int> RunAsync(ParsedArguments args, CancellationToken cancellationToken)
@@ -37,37 +41,31 @@ internal static class BatchVerb
         int jobsAtOnce = args.Int("jobs", 1, 64) ?? Math.Clamp(Environment.ProcessorCount, 1, 2);
         bool overwrite = args.Flag("overwrite");
         var config = PipelineConfigReader.ReadFile(args.Argument("CONFIG"));
-        var inputs = InputExpansion.Expand(args.Arguments("INPUT"));
-        if (inputs.Count == 0) throw new UsageException("no input files");
+        var say = Verbosity.From(args);
+        var inputs = InputExpansion.Expand(args.Arguments("INPUT"), out var skipped);
+        if (skipped.Count > 0)
+            say.Say($"videoconv: note: skipped {skipped.Count} file(s) that are not videos: {string.Join(", ", skipped.Take(5).Select(Filters.FilterLibrary.DisplayPath))}{(skipped.Count > 5 ? ", …" : "")}");
+        if (inputs.Count == 0) throw new UsageException("no input files" + (skipped.Count > 0 ? " (only files that are not videos)" : ""));
+        int? threads = CommonOptions.ThreadsFrom(args, config.Threads);
         var outFull = Path.GetFullPath(outDir);
-        PreflightCheck.CheckWritableFolder(outFull, SourceLocation.CommandLine("--out"));
+        ConfigValidation.CheckWritableFolder(outFull, "--out");
         if (File.Exists(outFull)) throw new UsageException($"--out '{outDir}' is a file, not a folder");
         Directory.CreateDirectory(outFull);
 
         var jobs = BatchJob.Plan(config, inputs, outFull);
         var existed = jobs.SelectMany(j => j.Outputs).Where(o => File.Exists(o) || Directory.Exists(o)).ToHashSet();
         using var gate = new SemaphoreSlim(jobsAtOnce);
+        var status = new StatusLine(linesWhenRedirected: args.Flag("progress"), quiet: say.Quiet);
+        status.StartBatch(jobs.Count);
+        await Task.WhenAll(jobs.Select(job => RunOneAsync(job, status, gate, overwrite, threads, existed, cancellationToken)));
+        status.Clear();
 
-        await AnsiConsole.Progress()
-            .AutoClear(false)
-            .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .StartAsync(async ctx =>
-            {
-                var tasks = jobs.Select(job =>
-                {
-                    var task = ctx.AddTask(Markup.Escape(job.Name), autoStart: false, maxValue: 1);
-                    return RunOneAsync(job, task, gate, overwrite, existed, cancellationToken);
-                }).ToList();
-                await Task.WhenAll(tasks);
-            });
-
-        PrintSummary(jobs);
+        PrintSummary(jobs, say);
         if (cancellationToken.IsCancellationRequested) return VideoconvApp.Interrupted;
         return jobs.All(j => j.Succeeded == true) ? VideoconvApp.Success : VideoconvApp.Failure;
     }
 
-    private static async Task RunOneAsync(BatchJob job, ProgressTask task, SemaphoreSlim gate, bool overwrite, IReadOnlySet<string> existed, CancellationToken ct)
+    private static async Task RunOneAsync(BatchJob job, StatusLine status, SemaphoreSlim gate, bool overwrite, int? threads, IReadOnlySet<string> existed, CancellationToken ct)
     {
         try
         {
@@ -81,12 +79,12 @@ internal static class BatchVerb
         }
         try
         {
-            task.StartTask();
-            PreflightCheck.Run(job.Config, overwrite, createOutputFolders: true);
+            ConfigValidation.Check(job.Config, overwrite, createOutputFolders: true);
             var options = new PipelineOptions
             {
                 Overwrite = overwrite,
-                Progress = s => Report(task, job, s),
+                Threads = threads,
+                Progress = s => status.Update(job.Label, s),
             };
             await using var pipeline = new VideoPipeline(job.Config.ToSpec(), options);
             var stats = await pipeline.RunAsync(ct);
@@ -115,26 +113,23 @@ internal static class BatchVerb
         {
             // An input that broke mid-stream keeps its finalized outputs (the frames before the break); it still counts as failed.
             if (job.Succeeded != true && !job.KeepOutputs) job.RemoveOutputs(existed);
-            task.Value = task.MaxValue;
-            task.Description = Markup.Escape(job.Name) + (job.Succeeded == true ? " [green]done[/]" : " [red]failed[/]");
-            task.StopTask();
+            status.Finished(job.Label);
             gate.Release();
         }
     }
 
-    private static void Report(ProgressTask task, BatchJob job, PipelineStats s)
+    private static void PrintSummary(IReadOnlyList<BatchJob> jobs, Verbosity say)
     {
-        if (s.TotalFrames is > 0)
+        int failed = jobs.Count(j => j.Succeeded != true);
+        var line = $"{jobs.Count - failed} of {jobs.Count} input(s) done" + (failed > 0 ? $", {failed} failed" : "");
+        if (say.Quiet)
         {
-            task.MaxValue = s.TotalFrames.Value;
-            task.Value = Math.Min(s.FramesIn, s.TotalFrames.Value);
+            foreach (var job in jobs.Where(j => j.Succeeded != true)) Console.Error.WriteLine($"videoconv: error: {job.Label}: {job.Reason ?? "failed"}");
+            if (failed > 0) Console.Error.WriteLine($"videoconv: {line}");
+            return;
         }
-        else task.IsIndeterminate = true;
-        task.Description = string.Format(CultureInfo.InvariantCulture, "{0} {1} frames {2:0.0} fps", Markup.Escape(job.Name), s.FramesOut, s.Fps);
-    }
-
-    private static void PrintSummary(IReadOnlyList<BatchJob> jobs)
-    {
+        // Wide enough when redirected that paths are not cut: each input and each output is named in full.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("Input").AddColumn("Result").AddColumn(new TableColumn("Frames").RightAligned())
             .AddColumn(new TableColumn("FPS").RightAligned()).AddColumn(new TableColumn("Time").RightAligned()).AddColumn("Output / reason");
@@ -143,7 +138,7 @@ internal static class BatchVerb
         {
             bool ok = job.Succeeded == true;
             table.AddRow(
-                Markup.Escape(job.Name),
+                Markup.Escape(job.Label),
                 ok ? "[green]ok[/]" : "[red]failed[/]",
                 job.Stats?.FramesOut.ToString(ci) ?? "-",
                 job.Stats is { } s ? s.Fps.ToString("0.0", ci) : "-",
@@ -151,8 +146,6 @@ internal static class BatchVerb
                 Markup.Escape(ok ? string.Join(", ", job.Outputs.Select(Filters.FilterLibrary.DisplayPath)) : job.Reason ?? "failed"));
         }
         AnsiConsole.Write(table);
-        int failed = jobs.Count(j => j.Succeeded != true);
-        var line = $"{jobs.Count - failed} of {jobs.Count} input(s) done" + (failed > 0 ? $", {failed} failed" : "");
         if (failed > 0) Console.Error.WriteLine($"videoconv: {line}");
         else Console.Out.WriteLine(line);
     }

@@ -14,7 +14,7 @@ internal static class FiltersVerb
     public static VerbDefinition Definition { get; } = new(
         "filters",
         "List the built-in filters, or print one's YAML",
-        [new("NAME", "Print this built-in filter's file", Optional: true)],
+        [new("NAME", "Print this built-in filter's file", Optional: true, Completions: () => FilterLibrary.BuiltinNames)],
         [new("verbose", null, "Print details (and stack traces) on errors", Alias: "v")],
         RunAsync);
 

@@ -15,7 +15,8 @@ internal static class ImageVerb
         "Filter one image (PNG, PGM, JPEG, … or a .txt/.csv matrix of 0..255)",
         [new("IN", "Input image; .txt/.csv is a grey matrix, one row per line"), new("OUT", "Output image; the type follows the extension")],
         [
-            new("filter", "NAME|FILE.yaml|{YAML}", "A built-in filter, a filter file, or an inline filter mapping", Repeatable: true, Alias: "f"),
+            new("filter", "NAME|FILE.yaml|{YAML}", "A built-in filter, a filter file, or an inline filter mapping", Repeatable: true, Alias: "f",
+                Completions: () => Filters.FilterLibrary.BuiltinNames),
             new("overwrite", null, "Replace an existing output image (never the input)"),
             new("verbose", null, "Print details (and stack traces) on errors", Alias: "v"),
         ],
@@ -37,7 +38,7 @@ internal static class ImageVerb
         inputs.AddRange(steps.Select(step => step.Location.File).Where(File.Exists));
         OutputPaths.Check(output, overwrite, inputs);
         var src = ImageFiles.Read(input, note => Console.Error.WriteLine($"videoconv: note: {note}"));
-        PreflightCheck.CheckChainGeometry(steps, src.Format);
+        ConfigValidation.ChainOutput(steps, src.Format, SourceLocation.CommandLine("--filter"));
         var chain = new FilterChain(steps.Select(s => s.Definition).ToList(), src.Format);
         var dst = new Image(chain.Output);
         chain.Apply(src, dst);

@@ -22,7 +22,9 @@ internal static class RunVerb
             new("overwrite", null, "Replace existing output files"),
             new("watch", null, "Reload the chain when the config file changes (broken edits keep the running chain)"),
             new("progress", null, "Print a progress line every second even when stderr is not a terminal (logs, scripts)"),
-            new("verbose", null, "Print details (and stack traces) on errors", Alias: "v"),
+            CommonOptions.Threads,
+            CommonOptions.Quiet,
+            CommonOptions.Verbose,
         ],
         RunAsync,
         "Ctrl+C stops the run and finalizes the outputs; a second Ctrl+C quits at once.");
@@ -33,52 +35,52 @@ internal static class RunVerb
         var config = PipelineConfigReader.ReadFile(configPath);
         if (args.Value("input") is { } input) config = ConfigOverrides.WithInput(config, input);
         if (args.Value("output") is { } output) config = ConfigOverrides.WithOutput(config, output);
-        config = WithoutUnavailableDisplay(config, "writing to");
+        var say = Verbosity.From(args);
+        config = WithoutUnavailableDisplay(config, "writing to", say);
         bool overwrite = args.Flag("overwrite");
-        PreflightCheck.Run(config, overwrite, createOutputFolders: true);
+        ConfigValidation.Check(config, overwrite, createOutputFolders: true);
         var statsPath = args.Value("stats-json");
         if (statsPath is not null) CheckStatsOutput(statsPath, config, configPath, overwrite);
 
-        var status = new StatusLine(linesWhenRedirected: args.Flag("progress"));
+        var status = new StatusLine(linesWhenRedirected: args.Flag("progress"), quiet: say.Quiet);
         var options = new PipelineOptions
         {
             Overwrite = overwrite,
+            Threads = CommonOptions.ThreadsFrom(args, config.Threads),
             Progress = status.Update,
             Warning = message =>
             {
-                status.Clear();
-                Console.Error.WriteLine($"videoconv: warning: {message}");
+                if (!say.Quiet) status.WriteLine($"videoconv: warning: {message}");
             },
         };
-        bool verbose = args.Flag("verbose");
-        if (verbose) Console.Error.WriteLine($"videoconv: {DescribeSource(config.Source)} -> {config.Chain.Count} filter(s) -> {config.Sinks.Count} sink(s)");
+        if (say.Verbose) Console.Error.WriteLine($"videoconv: {DescribeSource(config.Source)} -> {config.Chain.Count} filter(s) -> {config.Sinks.Count} sink(s)");
 
         PipelineStats stats;
         await using (var pipeline = new VideoPipeline(config.ToSpec(), options))
         {
             using var watcher = args.Flag("watch")
-                ? new ChainWatcher(configPath, pipeline, PreflightCheck.KnownFormat(config.Source), status)
+                ? new ChainWatcher(configPath, pipeline, ConfigValidation.KnownFormat(config), status)
                 : null;
-            if (watcher is not null) Console.Error.WriteLine($"videoconv: watching {Filters.FilterLibrary.DisplayPath(Path.GetFullPath(configPath))} for changes to the chain");
+            if (watcher is not null) say.Say($"videoconv: watching {Filters.FilterLibrary.DisplayPath(Path.GetFullPath(configPath))} for changes to the chain");
             try
             {
                 stats = await pipeline.RunAsync(cancellationToken);
             }
             catch (PipelineSpecException ex)
             {
-                throw new ConfigException(config.Locate(ex.Subject), ex.Message, ex);
+                throw ConfigValidation.Located(ex, config.RootLocation);
             }
             finally
             {
                 status.Clear();
             }
         }
-        Console.Error.WriteLine($"videoconv: {StatusLine.Summary(stats)}");
+        say.Say($"videoconv: {StatusLine.Summary(stats)}");
         // Same rule as every output: complete or absent; a failed write fails the run.
         if (statsPath is not null) OutputPaths.WriteAtomically(statsPath, overwrite, stream => StatsJson.Write(stats, stream));
         if (cancellationToken.IsCancellationRequested)
         {
-            Console.Error.WriteLine("videoconv: interrupted; outputs were finalized");
+            say.Say("videoconv: interrupted; outputs were finalized");
             return VideoconvApp.Interrupted;
         }
         return VideoconvApp.Success;
@@ -91,7 +93,7 @@ internal static class RunVerb
     public static void CheckStatsOutput(string statsPath, PipelineConfig config, string configPath, bool overwrite)
     {
         var at = SourceLocation.CommandLine("--stats-json");
-        PreflightCheck.CheckWritableFolder(Path.GetDirectoryName(Path.GetFullPath(statsPath))!, at);
+        ConfigValidation.CheckWritableFolder(Path.GetDirectoryName(Path.GetFullPath(statsPath))!, "--stats-json");
         var inputs = new List<string> { configPath };
         inputs.AddRange(config.Chain.Select(step => step.Location.File).Where(File.Exists));
         inputs.AddRange(SpecFiles.Inputs(config.Source));
@@ -103,11 +105,11 @@ internal static class RunVerb
     }
 
     /// <summary>A display-only config on a machine without a display gets a file sink instead, and says so.</summary>
-    public static PipelineConfig WithoutUnavailableDisplay(PipelineConfig config, string verb)
+    public static PipelineConfig WithoutUnavailableDisplay(PipelineConfig config, string verb, Verbosity say = default)
     {
-        if (!ConfigOverrides.DisplayUnavailable(config)) return config;
+        if (ConfigOverrides.DisplayUnavailable(config) is not { } why) return config;
         config = ConfigOverrides.WithFileInsteadOfDisplay(config, out var fallback);
-        Console.Error.WriteLine($"videoconv: no display (DISPLAY is not set); {verb} {Filters.FilterLibrary.DisplayPath(fallback)} instead");
+        say.Say($"videoconv: no display ({why}); {verb} {Filters.FilterLibrary.DisplayPath(fallback)} instead");
         return config;
     }
 

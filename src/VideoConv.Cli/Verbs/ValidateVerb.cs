@@ -34,9 +34,9 @@ internal static class ValidateVerb
             return Task.FromResult(VideoconvApp.Success);
         }
         var config = RunVerb.WithoutUnavailableDisplay(PipelineConfigReader.Read(root, display, Path.GetDirectoryName(full)!), "run would write");
-        PreflightCheck.Run(config, args.Flag("overwrite"));
-        var output = PreflightCheck.KnownFormat(config.Source) is { } format
-            ? $" -> {PreflightCheck.CheckChainGeometry(config.Chain, format)}"
+        ConfigValidation.Check(config, args.Flag("overwrite"));
+        var output = ConfigValidation.KnownFormat(config) is { } format
+            ? $" -> {ConfigValidation.ChainOutput(config.Chain, format, config.RootLocation)}"
             : "";
         Console.Out.WriteLine($"{display}: ok: {RunVerb.DescribeSource(config.Source)}, {config.Chain.Count} filter(s){output}, {config.Sinks.Count} sink(s)");
         return Task.FromResult(VideoconvApp.Success);

@@ -2,7 +2,7 @@ using VideoConv.Cli.CommandLine;
 
 namespace VideoConv.Cli.Verbs;
 
-/// <summary>The verbs of <c>videoconv</c>, in help order. A new verb (e.g. <c>bench</c>) is one more line here.</summary>
+/// <summary>The verbs of <c>videoconv</c>, in help order. A new verb is one more line here (its options live in its own <see cref="VerbDefinition"/>).</summary>
 internal static class VerbRegistry
 {
     public static IReadOnlyList<VerbDefinition> All { get; } =
@@ -13,5 +13,6 @@ internal static class VerbRegistry
         ValidateVerb.Definition,
         FiltersVerb.Definition,
         BenchVerb.Definition,
+        CompletionVerb.Definition,
     ];
 }

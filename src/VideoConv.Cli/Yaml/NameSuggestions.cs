@@ -17,11 +17,11 @@ public static class NameSuggestions
         return scored.Where(c => c.Loose == scored[0].Loose && c.Distance == scored[0].Distance).Take(3).Select(c => c.Name).ToList();
     }
 
-    /// <summary>" (did you mean 'x'?)" or an empty string.</summary>
-    public static string Hint(string wrong, IEnumerable<string> candidates)
+    /// <summary>"; did you mean 'x'?" (each candidate written after <paramref name="prefix"/>, e.g. "--") or an empty string.</summary>
+    public static string Hint(string wrong, IEnumerable<string> candidates, string prefix = "")
     {
         var best = Closest(wrong, candidates);
-        return best.Count == 0 ? "" : $"; did you mean {string.Join(" or ", best.Select(b => $"'{b}'"))}?";
+        return best.Count == 0 ? "" : $"; did you mean {string.Join(" or ", best.Select(b => $"'{prefix}{b}'"))}?";
     }
 
     private static string Loosen(string s) => new(s.ToLowerInvariant().Where(char.IsLetterOrDigit).ToArray());

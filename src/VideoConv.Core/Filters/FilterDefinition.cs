@@ -118,22 +118,22 @@ public sealed record FilterDefinition
             case FilterMode.Linear:
                 if (Kernels.Count == 0) throw new FilterDefinitionException($"filter '{Name}' has no kernel");
                 if (!PerChannelKernels && Kernels.Count != 1)
-                    throw new FilterDefinitionException($"filter '{Name}' has {Kernels.Count} kernels; use per-channel kernels to give one per channel");
+                    throw new FilterDefinitionException($"filter '{Name}' has {Kernels.Count} kernels; use per-channel kernels to give one per channel") { Key = "kernels" };
                 break;
             case FilterMode.GradientMagnitude:
-                if (Kernels.Count != 2) throw new FilterDefinitionException($"filter '{Name}': a gradient magnitude needs exactly two kernels (x and y)");
+                if (Kernels.Count != 2) throw new FilterDefinitionException($"filter '{Name}': a gradient magnitude needs exactly two kernels (x and y)") { Key = "magnitude" };
                 break;
             case FilterMode.ChannelMix:
                 if (Layer is null || Layer.OutChannels == 0 || Layer.InChannels == 0)
-                    throw new FilterDefinitionException($"filter '{Name}': a conv2d layer needs weights [out][in][kh][kw]");
+                    throw new FilterDefinitionException($"filter '{Name}': a conv2d layer needs weights [out][in][kh][kw]") { Key = "weights" };
                 if (Layer.OutChannels is not (1 or 3 or 4))
-                    throw new FilterDefinitionException($"filter '{Name}': out_channels must be 1, 3 or 4 to form a frame, got {Layer.OutChannels}");
+                    throw new FilterDefinitionException($"filter '{Name}': out_channels must be 1, 3 or 4 to form a frame, got {Layer.OutChannels}") { Key = "out_channels" };
                 foreach (var row in Layer.Weights)
                     if (row.Count != Layer.InChannels)
-                        throw new FilterDefinitionException($"filter '{Name}': every output channel needs {Layer.InChannels} input kernels");
+                        throw new FilterDefinitionException($"filter '{Name}': every output channel needs {Layer.InChannels} input kernels") { Key = "weights" };
                 if (Layer.Bias.Count != 0 && Layer.Bias.Count != Layer.OutChannels)
-                    throw new FilterDefinitionException($"filter '{Name}': bias has {Layer.Bias.Count} values for {Layer.OutChannels} output channels");
-                if (Channels is not null) throw new FilterDefinitionException($"filter '{Name}': a channel selection cannot be combined with a conv2d layer");
+                    throw new FilterDefinitionException($"filter '{Name}': bias has {Layer.Bias.Count} values for {Layer.OutChannels} output channels") { Key = "layer_bias" };
+                if (Channels is not null) throw new FilterDefinitionException($"filter '{Name}': a channel selection cannot be combined with a conv2d layer") { Key = "channels" };
                 break;
         }
         var all = Mode == FilterMode.ChannelMix ? Layer!.Weights.SelectMany(r => r) : Kernels;
@@ -141,31 +141,31 @@ public sealed record FilterDefinition
         foreach (var k in all)
             if (k.Height != kh || k.Width != kw)
                 throw new FilterDefinitionException($"filter '{Name}': all kernels must have the same size ({kh}x{kw}), found {k.Height}x{k.Width}");
-        if (Stride.Y < 1 || Stride.X < 1) throw new FilterDefinitionException($"filter '{Name}': stride must be at least 1, got {Stride}");
-        if (Dilation.Y < 1 || Dilation.X < 1) throw new FilterDefinitionException($"filter '{Name}': dilation must be at least 1, got {Dilation}");
+        if (Stride.Y < 1 || Stride.X < 1) throw new FilterDefinitionException($"filter '{Name}': stride must be at least 1, got {Stride}") { Key = "stride" };
+        if (Dilation.Y < 1 || Dilation.X < 1) throw new FilterDefinitionException($"filter '{Name}': dilation must be at least 1, got {Dilation}") { Key = "dilation" };
         if (Padding.Kind == PaddingKind.Explicit && (Padding.Amount.Y < 0 || Padding.Amount.X < 0))
-            throw new FilterDefinitionException($"filter '{Name}': padding must not be negative, got {Padding}");
+            throw new FilterDefinitionException($"filter '{Name}': padding must not be negative, got {Padding}") { Key = "padding" };
         if (Padding.Amount.Y > 4096 || Padding.Amount.X > 4096)
-            throw new FilterDefinitionException($"filter '{Name}': padding {Padding} is larger than the 4096 limit");
+            throw new FilterDefinitionException($"filter '{Name}': padding {Padding} is larger than the 4096 limit") { Key = "padding" };
         if (Stride.Y > 4096 || Stride.X > 4096 || Dilation.Y > 4096 || Dilation.X > 4096)
-            throw new FilterDefinitionException($"filter '{Name}': stride and dilation must be at most 4096");
+            throw new FilterDefinitionException($"filter '{Name}': stride and dilation must be at most 4096") { Key = Stride.Y > 4096 || Stride.X > 4096 ? "stride" : "dilation" };
         if (Anchor is { } a)
         {
             if (Padding.Kind != PaddingKind.Same)
-                throw new FilterDefinitionException($"filter '{Name}': anchor only applies with padding: same");
+                throw new FilterDefinitionException($"filter '{Name}': anchor only applies with padding: same") { Key = "anchor" };
             if (a.Y < 0 || a.Y >= kh || a.X < 0 || a.X >= kw)
-                throw new FilterDefinitionException($"filter '{Name}': anchor {a} lies outside the {kh}x{kw} kernel");
+                throw new FilterDefinitionException($"filter '{Name}': anchor {a} lies outside the {kh}x{kw} kernel") { Key = "anchor" };
         }
         if (!float.IsFinite(Scale) || !float.IsFinite(Bias) || !float.IsFinite(BorderValue))
-            throw new FilterDefinitionException($"filter '{Name}': scale, bias and border_value must be finite numbers");
+            throw new FilterDefinitionException($"filter '{Name}': scale, bias and border_value must be finite numbers") { Key = !float.IsFinite(Scale) ? "scale" : !float.IsFinite(Bias) ? "bias" : "border_value" };
         if (Channels is { } ch)
         {
-            if (ch.Count == 0) throw new FilterDefinitionException($"filter '{Name}': the channel selection is empty");
+            if (ch.Count == 0) throw new FilterDefinitionException($"filter '{Name}': the channel selection is empty") { Key = "channels" };
             foreach (var c in ch)
-                if (c < 0 || c > 3) throw new FilterDefinitionException($"filter '{Name}': channel {c} does not exist (channels are 0..3)");
-            if (ch.Distinct().Count() != ch.Count) throw new FilterDefinitionException($"filter '{Name}': the channel selection repeats a channel");
+                if (c < 0 || c > 3) throw new FilterDefinitionException($"filter '{Name}': channel {c} does not exist (channels are 0..3)") { Key = "channels" };
+            if (ch.Distinct().Count() != ch.Count) throw new FilterDefinitionException($"filter '{Name}': the channel selection repeats a channel") { Key = "channels" };
             if (Stride != Pair.Of(1) || Padding.Kind != PaddingKind.Same)
-                throw new FilterDefinitionException($"filter '{Name}': a channel selection needs stride 1 and padding: same, so the untouched channels keep their size");
+                throw new FilterDefinitionException($"filter '{Name}': a channel selection needs stride 1 and padding: same, so the untouched channels keep their size") { Key = "channels" };
         }
     }
 }

@@ -1,5 +1,3 @@
-// The contract between the pipeline and the command line. The pipeline owns the implementation;
-// the CLI codes against these signatures. Keep them stable; extend by adding members.
 using VideoConv.Core.Filters;
 
 namespace VideoConv.Pipeline.Specs;
@@ -18,6 +16,9 @@ public sealed record PipelineOptions
 
     /// <summary>Stall detection, reconnection and frozen-feed checks for live sources (camera, url).</summary>
     public LiveSourcePolicy LiveSources { get; init; } = new();
+
+    /// <summary>Threads the filter chain runs on (the caller included); null: one per core, shared by every pipeline in the process.</summary>
+    public int? Threads { get; init; }
 
     /// <summary>Called from a pipeline thread with one-line warnings that do not stop the run (a reconnect, a frozen feed).</summary>
     public Action<string>? Warning { get; init; }
@@ -58,10 +59,13 @@ public sealed record PipelineStats(
 }
 
 /// <summary>A config that cannot run, found before the first frame (missing source, unknown codec, unwritable output…).</summary>
-/// <param name="Subject">Which part of the spec is wrong: "source", "sinks[0]", "chain[2]"…; the CLI maps it to a config location.</param>
-public class PipelineSpecException(string subject, string message) : Exception(message)
+/// <param name="subject">Which part of the spec is wrong, in words: "source", "sink 1", "chain step 2"… (printed when there is no location).</param>
+/// <param name="location">Where that part was written (from the spec's <see cref="SpecOrigin"/>); null when the spec was made in code.</param>
+public class PipelineSpecException(string subject, string message, SourceLocation? location = null) : Exception(message)
 {
     public string Subject { get; } = subject;
+
+    public SourceLocation? Location { get; } = location;
 }
 
 /// <summary>A stage failed while running; <see cref="Stage"/> names it ("source", "filter", "sink file out.mkv"…).</summary>

@@ -3,7 +3,19 @@ using VideoConv.Core.Filters;
 namespace VideoConv.Pipeline.Specs;
 
 /// <summary>A whole job: one source, a filter chain, one or more sinks. What a pipeline config deserialises to.</summary>
-public sealed record PipelineSpec(SourceSpec Source, IReadOnlyList<FilterDefinition> Chain, IReadOnlyList<SinkSpec> Sinks);
+public sealed record PipelineSpec(SourceSpec Source, IReadOnlyList<FilterDefinition> Chain, IReadOnlyList<SinkSpec> Sinks)
+{
+    /// <summary>Where the config itself was written (errors about the whole spec point here).</summary>
+    public SpecOrigin? Origin { get; init; }
+
+    /// <summary>Where each chain step was written, by index; null or shorter when unknown.</summary>
+    public IReadOnlyList<SpecOrigin>? ChainOrigins { get; init; }
+
+    /// <summary>Chain step <paramref name="index"/> as messages name it everywhere: "chain step 1" is the first.</summary>
+    public static string ChainStepName(int index) => $"chain step {index + 1}";
+
+    public SpecOrigin? ChainOrigin(int index) => ChainOrigins is { } o && index < o.Count ? o[index] : Origin;
+}
 
 /// <summary>Where frames come from (exactly one kind).</summary>
 public abstract record SourceSpec
@@ -16,6 +28,9 @@ public abstract record SourceSpec
 
     public abstract bool DefaultLive { get; }
     public bool IsLive => Live ?? DefaultLive;
+
+    /// <summary>Where the source was written (a config node or a command-line option); null when made in code.</summary>
+    public SpecOrigin? Origin { get; init; }
 }
 
 /// <summary><c>camera: N</c> — a webcam through OpenCV, with optional capture requests.</summary>
@@ -24,7 +39,7 @@ public sealed record CameraSourceSpec(int Index, int? Width = null, int? Height 
     public override bool DefaultLive => true;
 }
 
-/// <summary><c>file: PATH</c> — anything OpenCV's bundled FFmpeg reads, a FIFO included.</summary>
+/// <summary><c>file: PATH</c> — a video file (or a FIFO), decoded in-process by the FFmpeg libraries when installed, else by OpenCV's capture.</summary>
 public sealed record FileSourceSpec(string Path) : SourceSpec
 {
     public override bool DefaultLive => false;
@@ -55,7 +70,11 @@ public sealed partial record UrlSourceSpec(string Url) : SourceSpec
 }
 
 /// <summary>Where frames go.</summary>
-public abstract record SinkSpec;
+public abstract record SinkSpec
+{
+    /// <summary>Where the sink was written (a config node or a command-line option); null when made in code.</summary>
+    public SpecOrigin? Origin { get; init; }
+}
 
 /// <summary><c>file: PATH</c>, <c>codec: FOURCC</c> (null: chosen by extension).</summary>
 public sealed record FileSinkSpec(string Path, string? Codec = null) : SinkSpec

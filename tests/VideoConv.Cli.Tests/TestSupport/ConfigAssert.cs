@@ -13,7 +13,7 @@ public static class ConfigAssert
         return Assert.Throws<ConfigException>(() =>
         {
             var config = PipelineConfigReader.ReadFile(path);
-            PreflightCheck.Run(config, overwrite: false);
+            ConfigValidation.Check(config, overwrite: false);
         });
     }
 

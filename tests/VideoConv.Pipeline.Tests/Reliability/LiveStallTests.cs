@@ -67,7 +67,7 @@ public sealed class LiveStallTests(ITestOutputHelper output) : IDisposable
         // so the first second it sees has no key frame — the frame size is unknown until the next one arrives.
         string url = StartProducer("testsrc2=size=320x240:rate=30", ["-c:v", "libx264", "-tune", "zerolatency", "-g", "120", "-keyint_min", "120", "-sc_threshold", "0"], out var sent);
         while (sent.Take(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token) < 30) { }
-        var (pipeline, sink) = Build(url, Quick with { ConnectTimeout = TimeSpan.FromSeconds(15) });
+        var (pipeline, sink) = Build(url, Quick with { ConnectTimeout = TimeSpan.FromSeconds(30) });   // two key frame intervals and a loaded machine
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(stop.Token);
         WaitForFrames(30, run);
@@ -99,7 +99,7 @@ public sealed class LiveStallTests(ITestOutputHelper output) : IDisposable
         for (int i = 0; i < count; i++)
         {
             if (!_frames.Wait(TimeSpan.FromSeconds(30)))
-                throw new TimeoutException($"only {i} of {count} frames arrived (run {run.Status}); warnings: {string.Join(" | ", _seen)}");
+                throw new TimeoutException($"only {i} of {count} frames arrived (run {run.Status}{(run.Exception is { } e ? ": " + e.InnerException?.Message : "")}); warnings: {string.Join(" | ", _seen)}");
         }
     }
 

@@ -1,5 +1,6 @@
 using VideoConv.Core.Filters;
 using VideoConv.Pipeline.Specs;
+using VideoConv.Pipeline.Validation;
 using VideoConv.Pipeline.Tests.Support;
 
 namespace VideoConv.Pipeline.Tests.Specs;
@@ -44,7 +45,7 @@ public class ValidationTests
         File.WriteAllText(dir.File("out.mkv"), "old");
         var spec = Spec(new PatternSourceSpec(), new DiscardSinkSpec(), new FileSinkSpec(dir.File("out.mkv")));
         var ex = Refused(spec);
-        Assert.Equal("sinks[1]", ex.Subject);
+        Assert.Equal("sink 2", ex.Subject);
         Assert.Contains("exists", ex.Message);
         VideoPipeline.Validate(spec, overwrite: true);
     }
@@ -53,8 +54,22 @@ public class ValidationTests
     public void Validate_OutputFolderMissing_RefusesSink()
     {
         var ex = Refused(Spec(new PatternSourceSpec(), new FileSinkSpec("/nonexistent-folder/out.mkv")));
-        Assert.Equal("sinks[0]", ex.Subject);
+        Assert.Equal("sink 1", ex.Subject);
         Assert.Contains("does not exist", ex.Message);
+        SpecValidator.Validate(Spec(new PatternSourceSpec(), new FileSinkSpec(Path.Combine(Path.GetTempPath(), $"vc-{Guid.NewGuid():N}", "out.mkv"))),
+            overwrite: false, foldersMayBeMissing: true);   // creatable: the caller creates it
+    }
+
+    [Fact]
+    public void Validate_RefusalCarriesTheOriginOfThePart()
+    {
+        var at = new SourceLocation("c.yaml", 7, 11);
+        var ex = Refused(Spec(new PatternSourceSpec(), new FileSinkSpec("/nonexistent-folder/out.mkv") { Origin = new SpecOrigin(at) }));
+        Assert.Equal(at, ex.Location);
+        var codecAt = new SourceLocation("c.yaml", 8, 12);
+        var codec = Refused(Spec(new PatternSourceSpec(),
+            new FileSinkSpec("/tmp/out.mp4", "h264") { Origin = new SpecOrigin(at, new Dictionary<string, SourceLocation> { ["codec"] = codecAt }) }));
+        Assert.Equal(codecAt, codec.Location);
     }
 
     [Theory]
@@ -65,7 +80,7 @@ public class ValidationTests
     {
         using var dir = new TempDir();
         var ex = Refused(Spec(new PatternSourceSpec(), new FileSinkSpec(dir.File(file), codec)));
-        Assert.Equal("sinks[0]", ex.Subject);
+        Assert.Equal("sink 1", ex.Subject);
         Assert.Contains("no H.264", ex.Message);
         Assert.Contains("mp4v", ex.Message);
         Assert.Contains("FFV1", ex.Message);
@@ -76,7 +91,7 @@ public class ValidationTests
     {
         using var dir = new TempDir();
         var ex = Refused(Spec(new PatternSourceSpec(), new FileSinkSpec(dir.File("out.mp4"), "FFV1")));
-        Assert.Equal("sinks[0]", ex.Subject);
+        Assert.Equal("sink 1", ex.Subject);
         Assert.Empty(Directory.GetFiles(dir.Path));
     }
 
@@ -85,7 +100,7 @@ public class ValidationTests
     {
         using var dir = new TempDir();
         var ex = Refused(Spec(new PatternSourceSpec(), new ImagesSinkSpec(dir.File("frame.png"))));
-        Assert.Equal("sinks[0]", ex.Subject);
+        Assert.Equal("sink 1", ex.Subject);
         Assert.Contains("%d", ex.Message);
     }
 
@@ -105,7 +120,7 @@ public class ValidationTests
     public void Validate_InvalidFilter_RefusesChainEntry()
     {
         var spec = new PipelineSpec(new PatternSourceSpec(), [TestMedia.Sharpen, TestMedia.Sharpen with { Stride = Pair.Of(0) }], [new DiscardSinkSpec()]);
-        Assert.Equal("chain[1]", Refused(spec).Subject);
+        Assert.Equal("chain step 2", Refused(spec).Subject);
     }
 
     [Fact]
