@@ -20,7 +20,7 @@ namespace VideoConv.Core.Convolution;
 /// one core — because FMA already does a multiply and an add per lane and the vertical pass needs
 /// interleaving shuffles; it was removed.
 /// </remarks>
-public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
+public sealed unsafe class ConvolutionWorker : IFrameFilter
 {
     private readonly FilterDefinition _filter;
     private readonly ConvolutionGeometry _g;
@@ -37,7 +37,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
     private readonly bool _needRaw;      // some pass reads the raw ring (direct, not separable)
     private readonly Scratch[] _scratch; // one per scheduler worker
     private readonly float[] _biasPerTarget;
-    private Image? _src, _dst;
+    private readonly Lock _applyGate = new(); // the scratch is per scheduler thread: concurrent Apply calls on one worker take turns
 
     private ConvolutionWorker(FilterDefinition filter, ImageFormat input, BandScheduler scheduler, bool allowSeparable)
     {
@@ -78,26 +78,23 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
     public ImageFormat Output => _g.Output;
     public string Path { get; }
 
+    /// <summary>Filters <paramref name="src"/> into <paramref name="dst"/>; safe to call from several threads (calls on one worker take turns).</summary>
     public void Apply(Image src, Image dst)
     {
         FrameFilterArguments.Check(this, src, dst);
-        _src = src;
-        _dst = dst;
-        try
-        {
-            _scheduler.Run(this, _g.OutputHeight, _outLength * Math.Max(1, _passes.Length));
-        }
-        finally
-        {
-            _src = _dst = null;
-        }
+        lock (_applyGate)
+            _scheduler.Run(new Bands(this, src, dst), _g.OutputHeight, _outLength * Math.Max(1, _passes.Length));
     }
 
-    void IBandOperation.Execute(int start, int end, int worker)
+    /// <summary>One call's work: the worker and the two frames; the scheduler hands it each band.</summary>
+    private readonly struct Bands(ConvolutionWorker worker, Image src, Image dst) : IBandOperation
+    {
+        public void Invoke(int start, int end, int thread) => worker.Rows(src, dst, start, end, thread);
+    }
+
+    private void Rows(Image src, Image dst, int start, int end, int worker)
     {
         var s = _scratch[worker];
-        var src = _src!;
-        var dst = _dst!;
         fixed (byte* srcBase = src.Data)
         fixed (byte* dstBase = dst.Data)
         {
