@@ -228,7 +228,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter
         for (int i = 0; i < kernels.Count; i++)
         {
             var k = kernels[i].Scaled(filter.Scale);
-            if (allowSeparable && k.TrySeparate(out var column, out var row))
+            if (allowSeparable && k.TrySeparate(out var column, out var row) && FactorsStayFinite(column, row, filter.MaxInput))
             {
                 var taps = Enumerable.Range(0, row.Length).Where(x => row[x] != 0f)
                     .Select(x => new Tap(0, x * _g.Dilation.X * C, row[x])).ToArray();
@@ -240,6 +240,14 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter
             }
         }
         return passes;
+    }
+
+    // The 2-D sums fit float32 (FilterDefinition checks); with factors of very different sizes the horizontal
+    // pass's sums might not, so such a kernel runs direct.
+    private static bool FactorsStayFinite(float[] column, float[] row, double maxInput)
+    {
+        double r = row.Sum(x => Math.Abs((double)x)) * maxInput, c = column.Sum(x => Math.Abs((double)x));
+        return r <= float.MaxValue && r * c <= float.MaxValue;
     }
 
     private Pass[] PlanarPasses(FilterDefinition filter, int C)
