@@ -94,4 +94,58 @@ public class ChainTests
         Assert.Equal(1, ex.Step);
         Assert.Equal("stride", ex.Key);
     }
+
+    private static FilterDefinition Sobel => new()
+    {
+        Name = "sobel", Mode = FilterMode.GradientMagnitude,
+        Kernels = [Kernel.FromArray(new float[,] { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }), Kernel.FromArray(new float[,] { { -1, -2, -1 }, { 0, 0, 0 }, { 1, 2, 1 } })],
+    };
+
+    public static TheoryData<string, int, int, int> FusedCases()
+    {
+        var data = new TheoryData<string, int, int, int>();
+        foreach (var chain in new[] { "gaussian-sharpen-sobel", "float5-box3", "mix-sharpen", "select-gauss0", "constant-dilated", "reflect-replicate" })
+            foreach (var (w, h) in new[] { (641, 359), (97, 61), (5, 3), (1, 1), (33, 17) })
+                foreach (int c in new[] { 1, 3, 4 })
+                    if (!(chain == "mix-sharpen" && c != 3)) data.Add(chain, w, h, c);
+        return data;
+    }
+
+    private static List<FilterDefinition> NamedChain(string name) => name switch
+    {
+        "gaussian-sharpen-sobel" => [FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 1.2)), Sharpen, Sobel],
+        "float5-box3" => [FilterDefinition.FromKernel(OracleTests.RandomKernel(new Random(9), 5, 5, false)), FilterDefinition.FromKernel(KernelGenerators.Box(3)), Identity],
+        "mix-sharpen" => [new FilterDefinition { Mode = FilterMode.ChannelMix, Layer = new ConvLayer([[Kernel.FromArray(new float[,] { { 0.25f } }), Kernel.FromArray(new float[,] { { 0.5f } }), Kernel.FromArray(new float[,] { { 0.25f } })]], [0f]) }, Sharpen],
+        "select-gauss0" => [FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 0)) with { Channels = [0] }, Sharpen with { Border = Borders.BorderMode.Replicate }],
+        "constant-dilated" => [Sharpen with { Border = Borders.BorderMode.Constant, BorderValue = 7 }, FilterDefinition.FromKernel(KernelGenerators.Box(3)) with { Dilation = Pair.Of(2) }, Sharpen],
+        _ => [Sharpen with { Border = Borders.BorderMode.Reflect }, FilterDefinition.FromKernel(KernelGenerators.Gaussian(7, 2)) with { Border = Borders.BorderMode.Replicate }, Sobel],
+    };
+
+    [Theory]
+    [MemberData(nameof(FusedCases))]
+    public void Apply_Fused_SameBitsAsStepByStep(string name, int width, int height, int channels)
+    {
+        var src = TestImages.Random(width, height, channels, width + height);
+        var defs = NamedChain(name);
+        using var scheduler = new Parallel.BandScheduler(2);
+        var fused = new FilterChain(defs, src.Format, scheduler);
+        Assert.True(fused.Fused, fused.Path);
+        var unfused = new FilterChain(defs, src.Format, scheduler, fuse: false);
+        Assert.False(unfused.Fused);
+        var a = new Image(fused.Output);
+        var b = new Image(unfused.Output);
+        fused.Apply(src, a);
+        unfused.Apply(src, b);
+        Assert.Equal(b.Data, a.Data);
+    }
+
+    [Fact]
+    public void Create_WrapBorderOrStrideOrLongHalo_IsNotFused()
+    {
+        var format = new ImageFormat(64, 48, 3);
+        Assert.False(new FilterChain([Sharpen, Sharpen with { Border = Borders.BorderMode.Wrap }], format).Fused);
+        Assert.False(new FilterChain([Sharpen, Sharpen with { Stride = Pair.Of(2) }], format).Fused);
+        Assert.False(new FilterChain(Enumerable.Repeat(Sharpen, 10).ToList(), format).Fused); // halos 2 × 9 = 18 rows > 16
+        Assert.True(new FilterChain(Enumerable.Repeat(Sharpen, 9).ToList(), format).Fused);
+    }
 }

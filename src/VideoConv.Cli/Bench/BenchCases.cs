@@ -20,8 +20,11 @@ public sealed class PeerCall(Action<Mat> call, params Mat[] temporaries) : IDisp
     }
 }
 
-/// <summary>One benchmarked operation: our filter and the OpenCV call(s) that compute the same thing.</summary>
-public sealed record BenchCase(string Name, FilterDefinition Filter, Func<Mat, PeerCall> Peer);
+/// <summary>One benchmarked operation: our filter (or chain, fused unless <see cref="Fuse"/> is false) and the OpenCV call(s) that compute the same thing.</summary>
+public sealed record BenchCase(string Name, IReadOnlyList<FilterDefinition> Chain, Func<Mat, PeerCall> Peer, bool Fuse = true)
+{
+    public BenchCase(string name, FilterDefinition filter, Func<Mat, PeerCall> peer) : this(name, [filter], peer) { }
+}
 
 /// <summary>
 /// The operations <c>videoconv bench</c> times, shared by the parent and the standalone peer process so both
@@ -56,24 +59,49 @@ public static class BenchCases
             cases.Add(new BenchCase($"gaussian 5x5 σ{sigma}", new FilterDefinition { Name = "gaussian", Kernels = [KernelGenerators.Gaussian(5, sigma)] },
                 src => new PeerCall(dst => Cv2.GaussianBlur(src, dst, new Size(5, 5), sigma, sigma, BorderTypes.Reflect101))));
 
-        var sobel = new FilterDefinition
+        var sobel = Sobel;
+        cases.Add(new BenchCase("sobel magnitude", sobel, SobelMagnitude));
+
+        // Issue 13.4: a chain against OpenCV doing the same steps one after another (fused, and not, for the record).
+        IReadOnlyList<FilterDefinition> chain = [new FilterDefinition { Name = "gaussian", Kernels = [KernelGenerators.Gaussian(5, 1.2)] },
+            FilterDefinition.FromKernel(new Kernel(3, 3, sharpen), "sharpen"), sobel];
+        Func<Mat, PeerCall> chainPeer = src =>
         {
-            Name = "sobel", Mode = FilterMode.GradientMagnitude,
-            Kernels = [Kernel.FromArray(new float[,] { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }), Kernel.FromArray(new float[,] { { -1, -2, -1 }, { 0, 0, 0 }, { 1, 2, 1 } })],
-        };
-        cases.Add(new BenchCase("sobel magnitude", sobel, src =>
-        {
-            Mat gx = new(), gy = new(), mag = new();
+            Mat blurred = new(), sharpened = new(), gx = new(), gy = new(), mag = new();
+            var sharpenKernel = Mat.FromPixelData(3, 3, MatType.CV_32FC1, sharpen);
             return new PeerCall(dst =>
             {
-                Cv2.Sobel(src, gx, MatType.CV_32F, 1, 0, 3);
-                Cv2.Sobel(src, gy, MatType.CV_32F, 0, 1, 3);
-                Cv2.Magnitude(gx.Reshape(1), gy.Reshape(1), mag);
-                mag.Reshape(src.Channels()).ConvertTo(dst, MatType.CV_8U);
-            }, gx, gy, mag);
-        }));
+                Cv2.GaussianBlur(src, blurred, new Size(5, 5), 1.2, 1.2, BorderTypes.Reflect101);
+                Cv2.Filter2D(blurred, sharpened, MatType.CV_8U, sharpenKernel, new Point(-1, -1), 0, BorderTypes.Reflect101);
+                SobelInto(sharpened, gx, gy, mag, dst);
+            }, blurred, sharpened, sharpenKernel, gx, gy, mag);
+        };
+        cases.Add(new BenchCase("gaussian→sharpen→sobel", chain, chainPeer));
+        cases.Add(new BenchCase("gaussian→sharpen→sobel unfused", chain, chainPeer, Fuse: false));
         return cases;
     }
+
+    private static FilterDefinition Sobel => new()
+    {
+        Name = "sobel", Mode = FilterMode.GradientMagnitude,
+        Kernels = [Kernel.FromArray(new float[,] { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }), Kernel.FromArray(new float[,] { { -1, -2, -1 }, { 0, 0, 0 }, { 1, 2, 1 } })],
+    };
+
+    private static PeerCall SobelMagnitude(Mat src)
+    {
+        Mat gx = new(), gy = new(), mag = new();
+        return new PeerCall(dst => SobelInto(src, gx, gy, mag, dst), gx, gy, mag);
+    }
+
+    // OpenCV's usual gradient magnitude: Sobel x and y in float, magnitude, back to 8 bits.
+    private static void SobelInto(Mat src, Mat gx, Mat gy, Mat mag, Mat dst)
+    {
+        Cv2.Sobel(src, gx, MatType.CV_32F, 1, 0, 3);
+        Cv2.Sobel(src, gy, MatType.CV_32F, 0, 1, 3);
+        Cv2.Magnitude(gx.Reshape(1), gy.Reshape(1), mag);
+        mag.Reshape(src.Channels()).ConvertTo(dst, MatType.CV_8U);
+    }
+
 
     private static PeerCall Filter2D(Mat src, int k, float[] weights)
     {

@@ -58,7 +58,7 @@ public static class EngineBenchmark
         var rows = new List<BenchRow>();
         foreach (var c in BenchCases.All(settings))
         {
-            var worker = ConvolutionEngine.Create(c.Filter, src.Format, scheduler);
+            IFrameFilter worker = c.Chain.Count == 1 ? ConvolutionEngine.Create(c.Chain[0], src.Format, scheduler) : new FilterChain(c.Chain, src.Format, scheduler, c.Fuse);
             var ours = new Image(worker.Output);
             using var peer = c.Peer(srcMat);
             var oursRounds = new double[settings.Rounds];

@@ -4,7 +4,7 @@ using VideoConv.Core.Imaging;
 namespace VideoConv.Core.Convolution;
 
 /// <summary>What a <see cref="FilterChain"/> holds while it runs, in bytes, estimated before anything is allocated.</summary>
-/// <param name="Intermediates">The two ping-pong frames between steps (none for a chain of one step).</param>
+/// <param name="Intermediates">The two ping-pong frames between steps (none for a chain of one step), or a fused chain's per-thread chunk buffers.</param>
 /// <param name="Scratch">Every step's per-thread rings and row buffers, for all scheduler threads (an upper bound).</param>
 /// <param name="Tables">Every step's border tables.</param>
 public readonly record struct ChainMemoryEstimate(long Intermediates, long Scratch, long Tables)
@@ -28,10 +28,11 @@ public static class ChainMemory
     public const double MaxShareOfAvailable = 0.75;
 
     /// <summary>The estimate for <paramref name="chain"/> on frames of <paramref name="input"/> format run by <paramref name="workers"/> threads; throws <see cref="FilterDefinitionException"/> (with <see cref="FilterDefinitionException.Step"/>) for a step that cannot apply.</summary>
-    public static ChainMemoryEstimate Estimate(IReadOnlyList<FilterDefinition> chain, ImageFormat input, int workers)
+    public static ChainMemoryEstimate Estimate(IReadOnlyList<FilterDefinition> chain, ImageFormat input, int workers, bool fuse = true)
     {
         workers = Math.Max(1, workers);
         long largestIntermediate = 0, scratch = 0, tables = 0;
+        var geometries = new List<ConvolutionGeometry>(fuse ? Math.Min(chain.Count, 64) : 0);
         var format = input;
         for (int i = 0; i < chain.Count; i++)
         {
@@ -41,8 +42,11 @@ public static class ChainMemory
             scratch += workers * StepScratch(chain[i], g);
             tables += 4L * (g.RowTable.Length + g.ColumnTable.Length) + 4096; // + the worker's own objects, roughly
             format = g.Output;
+            if (fuse && geometries.Count <= FusedChain.ChunkRows) geometries.Add(g); // a longer chain never fuses (halos over a chunk)
             if (i < chain.Count - 1) largestIntermediate = Math.Max(largestIntermediate, format.TotalBytes);
         }
+        if (fuse && geometries.Count == chain.Count && FusedChain.Applies(geometries))
+            return new ChainMemoryEstimate(FusedChain.BufferBytes(geometries, workers), scratch, tables);
         return new ChainMemoryEstimate(2 * largestIntermediate, scratch, tables);
     }
 
@@ -50,9 +54,9 @@ public static class ChainMemory
     public static long Available => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
     /// <summary>Throws <see cref="FilterDefinitionException"/> with the estimate when the chain's working memory exceeds <see cref="MaxShareOfAvailable"/> of <paramref name="available"/>.</summary>
-    public static ChainMemoryEstimate Check(IReadOnlyList<FilterDefinition> chain, ImageFormat input, int workers, long? available = null)
+    public static ChainMemoryEstimate Check(IReadOnlyList<FilterDefinition> chain, ImageFormat input, int workers, long? available = null, bool fuse = true)
     {
-        var estimate = Estimate(chain, input, workers);
+        var estimate = Estimate(chain, input, workers, fuse);
         long limit = (long)((available ?? Available) * MaxShareOfAvailable);
         if (estimate.Total > limit)
             throw new FilterDefinitionException(

@@ -20,7 +20,7 @@ namespace VideoConv.Core.Convolution;
 /// one core — because FMA already does a multiply and an add per lane and the vertical pass needs
 /// interleaving shuffles; it was removed.
 /// </remarks>
-public sealed unsafe class ConvolutionWorker : IFrameFilter
+public sealed unsafe class ConvolutionWorker : IFrameFilter, IRowFilter
 {
     private readonly FilterDefinition _filter;
     private readonly ConvolutionGeometry _g;
@@ -94,9 +94,20 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter
 
     private void Rows(Image src, Image dst, int start, int end, int worker)
     {
-        var s = _scratch[worker];
         fixed (byte* srcBase = src.Data)
         fixed (byte* dstBase = dst.Data)
+            RowsAt(srcBase, dstBase, start, end, worker);
+    }
+
+    ConvolutionGeometry IRowFilter.Geometry => _g;
+    bool IRowFilter.ReadsOwnRow => !_allSelected;
+
+    /// <summary>Output rows [start, end); the bases address row 0 of source and output (only rows the windows read and rows written are touched).</summary>
+    void IRowFilter.RowsAt(byte* srcBase, byte* dstBase, int start, int end, int worker) => RowsAt(srcBase, dstBase, start, end, worker);
+
+    private void RowsAt(byte* srcBase, byte* dstBase, int start, int end, int worker)
+    {
+        var s = _scratch[worker];
         {
             int sy = _g.Stride.Y, dy = _g.Dilation.Y, kh = _g.KernelHeight;
             int converted = int.MinValue; // highest padded row already in the ring(s)

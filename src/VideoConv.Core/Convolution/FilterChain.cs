@@ -18,12 +18,17 @@ namespace VideoConv.Core.Convolution;
 public sealed class FilterChain : IFrameFilter
 {
     private readonly IFrameFilter[] _stages;
-    private readonly Image[] _intermediates; // views over the two ping-pong buffers, one per step but the last
+    private readonly Image[] _intermediates; // views over the two ping-pong buffers, one per step but the last (none when fused)
+    private readonly FusedChain? _fused;
 
-    public FilterChain(IReadOnlyList<FilterDefinition> filters, ImageFormat input, BandScheduler? scheduler = null)
+    /// <param name="filters">The steps, applied in order.</param>
+    /// <param name="input">The format of the frames the chain will get.</param>
+    /// <param name="scheduler">The threads to run on (default: one per core, shared).</param>
+    /// <param name="fuse">Run the steps fused band by band where that applies (<see cref="FusedChain"/>); false: one whole frame per step (same bits).</param>
+    public FilterChain(IReadOnlyList<FilterDefinition> filters, ImageFormat input, BandScheduler? scheduler = null, bool fuse = true)
     {
         scheduler ??= BandScheduler.Shared;
-        Memory = ChainMemory.Check(filters, input, scheduler.Workers);
+        Memory = ChainMemory.Check(filters, input, scheduler.Workers, fuse: fuse);
         Definitions = filters;
         _stages = new IFrameFilter[filters.Count];
         var format = input;
@@ -43,7 +48,8 @@ public sealed class FilterChain : IFrameFilter
             }
             Input = input;
             Output = format;
-            _intermediates = new Image[Math.Max(0, _stages.Length - 1)];
+            _fused = fuse ? FusedChain.TryCreate(_stages, scheduler) : null;
+            _intermediates = new Image[_fused is null ? Math.Max(0, _stages.Length - 1) : 0];
             if (_intermediates.Length > 0)
             {
                 long largest = 0;
@@ -65,7 +71,10 @@ public sealed class FilterChain : IFrameFilter
     /// <summary>The working-memory estimate the chain was checked against when it was built.</summary>
     public ChainMemoryEstimate Memory { get; }
 
-    public string Path => _stages.Length == 0 ? "copy" : string.Join(" | ", _stages.Select(s => s.Path));
+    public string Path => _stages.Length == 0 ? "copy" : (_fused is null ? "" : "fused: ") + string.Join(" | ", _stages.Select(s => s.Path));
+
+    /// <summary>Whether the steps run fused, band by band (<see cref="FusedChain"/>).</summary>
+    public bool Fused => _fused is not null;
 
     public void Apply(Image src, Image dst)
     {
@@ -73,6 +82,12 @@ public sealed class FilterChain : IFrameFilter
         {
             if (src.Format != dst.Format) throw new ArgumentException($"expected a {src.Format} destination, got {dst.Format}", nameof(dst));
             src.Data.AsSpan(0, checked((int)src.Format.TotalBytes)).CopyTo(dst.Data);
+            return;
+        }
+        if (_fused is not null)
+        {
+            FrameFilterArguments.Check(this, src, dst);
+            _fused.Apply(src, dst);
             return;
         }
         var current = src;

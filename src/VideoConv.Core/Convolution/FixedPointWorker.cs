@@ -19,7 +19,7 @@ namespace VideoConv.Core.Convolution;
 /// than float (5.1 against 4.5 ms, one core) — keeping every sum in 16 bits is what pays, which is why the
 /// library's σ 1.2 Gaussian (2-D sums up to 255·2^14) stays in float.
 /// </remarks>
-internal sealed unsafe class FixedPointWorker : IFrameFilter
+internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
 {
     private readonly FilterDefinition _filter;
     private readonly ConvolutionGeometry _g;
@@ -90,9 +90,20 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter
 
     private void Rows(Image src, Image dst, int start, int end, int worker)
     {
-        var s = _scratch[worker];
         fixed (byte* srcBase = src.Data)
         fixed (byte* dstBase = dst.Data)
+            RowsAt(srcBase, dstBase, start, end, worker);
+    }
+
+    ConvolutionGeometry IRowFilter.Geometry => _g;
+    bool IRowFilter.ReadsOwnRow => false;
+
+    /// <summary>Output rows [start, end); the bases address row 0 of source and output (only rows the windows read and rows written are touched).</summary>
+    void IRowFilter.RowsAt(byte* srcBase, byte* dstBase, int start, int end, int worker) => RowsAt(srcBase, dstBase, start, end, worker);
+
+    private void RowsAt(byte* srcBase, byte* dstBase, int start, int end, int worker)
+    {
+        var s = _scratch[worker];
         fixed (int* offsets = _offsets)
         fixed (short* rowWeights = _rowWeights)
         fixed (short* columnWeights = _columnWeights)
