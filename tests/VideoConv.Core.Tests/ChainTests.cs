@@ -147,5 +147,7 @@ public class ChainTests
         Assert.False(new FilterChain([Sharpen, Sharpen with { Stride = Pair.Of(2) }], format).Fused);
         Assert.False(new FilterChain(Enumerable.Repeat(Sharpen, 10).ToList(), format).Fused); // halos 2 × 9 = 18 rows > 16
         Assert.True(new FilterChain(Enumerable.Repeat(Sharpen, 9).ToList(), format).Fused);
+        Assert.False(new FilterChain(Enumerable.Repeat(Identity, 17).ToList(), format).Fused); // over 16 steps
+        Assert.True(new FilterChain(Enumerable.Repeat(Identity, 16).ToList(), format).Fused);
     }
 }

@@ -65,8 +65,8 @@ public static class EngineBenchmark
             var peerRounds = new double[settings.Rounds];
             for (int r = 0; r < settings.Rounds; r++)
             {
-                oursRounds[r] = Block(settings.Iterations, () => worker.Apply(src, ours));
-                peerRounds[r] = Block(settings.Iterations, peer.Invoke);
+                oursRounds[r] = Block(settings.Iterations, () => worker.Apply(src, ours), CpuTime(settings));
+                peerRounds[r] = Block(settings.Iterations, peer.Invoke, CpuTime(settings));
             }
             double? standalone = null;
             if (settings.Standalone)
@@ -85,8 +85,14 @@ public static class EngineBenchmark
         return rows;
     }
 
+    /// <summary>
+    /// Whether figures are this thread's CPU time rather than wall time: with one thread each side (both then run
+    /// every band on the calling thread), where the clock exists — it leaves out other processes' turns on the core.
+    /// </summary>
+    public static bool CpuTime(BenchSettings settings) => settings.EffectiveThreads == 1 && ThreadClock.IsAvailable;
+
     /// <summary>The median of <paramref name="iterations"/> timed calls after a warm-up of at least 5 calls and 200 ms (JIT tiers, caches, thread pools awake).</summary>
-    public static double Block(int iterations, Action call)
+    public static double Block(int iterations, Action call, bool cpuTime = false)
     {
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < 5 || Stopwatch.GetElapsedTime(start).TotalMilliseconds < 200; i++) call();
@@ -94,8 +100,9 @@ public static class EngineBenchmark
         for (int i = 0; i < iterations; i++)
         {
             long t0 = Stopwatch.GetTimestamp();
+            double c0 = cpuTime ? ThreadClock.Milliseconds() : 0;
             call();
-            t[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            t[i] = cpuTime ? ThreadClock.Milliseconds() - c0 : Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
         }
         return Median(t);
     }

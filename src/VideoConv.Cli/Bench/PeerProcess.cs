@@ -58,7 +58,7 @@ public static class PeerProcess
         var src = BenchCases.Frame(settings);
         using var srcMat = Mat.FromPixelData(src.Height, src.Width, MatType.CV_8UC(src.Channels), src.Pointer);
         using var peer = c.Peer(srcMat);
-        double ms = EngineBenchmark.Block(settings.Iterations, peer.Invoke);
+        double ms = EngineBenchmark.Block(settings.Iterations, peer.Invoke, EngineBenchmark.CpuTime(settings));
         Console.WriteLine(Marker + ms.ToString("R", CultureInfo.InvariantCulture));
         GC.KeepAlive(src);
         return 0;

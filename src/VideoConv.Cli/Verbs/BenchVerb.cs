@@ -91,14 +91,15 @@ internal static class BenchVerb
         string? json = args.Value("json");
         bool quiet = json == "-";
 
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160; // keep rows on one line in logs
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200; // keep rows on one line in logs
         var table = new Table().Border(TableBorder.Rounded).Title("videoconv bench")
             .AddColumn(new TableColumn("operation").NoWrap()).AddColumn(new TableColumn("frame").NoWrap())
             .AddColumn(new TableColumn("ours ms").RightAligned().NoWrap()).AddColumn(new TableColumn("OpenCV ms").RightAligned().NoWrap())
             .AddColumn(new TableColumn("alone ms").RightAligned().NoWrap()).AddColumn(new TableColumn("check").NoWrap())
             .AddColumn(new TableColumn("ratio").RightAligned().NoWrap()).AddColumn(new TableColumn("max diff").RightAligned().NoWrap())
             .AddColumn(new TableColumn("our path").NoWrap());
-        string machine = MachineInfo.Summary(settings.EffectiveThreads);
+        string machine = MachineInfo.Summary(settings.EffectiveThreads)
+                         + (EngineBenchmark.CpuTime(settings) ? "; times are thread CPU time (one thread each side)" : "; times are wall time");
         if (!quiet) Console.Error.WriteLine("  " + machine);
         var rows = EngineBenchmark.Run(settings, row =>
         {
@@ -107,7 +108,7 @@ internal static class BenchVerb
         foreach (var r in rows)
             table.AddRow(r.Operation, r.FrameSize, F(r.OursMs), F(r.OpenCvMs), r.StandaloneMs is { } a ? F(a) : "-",
                 r.Agrees switch { true => "ok", false => "[yellow]differs[/]", null => "-" },
-                $"{r.Ratio.ToString("F2", CultureInfo.InvariantCulture)}x", r.MaxDifference.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Path));
+                $"{r.Ratio.ToString("F2", CultureInfo.InvariantCulture)}x", r.MaxDifference.ToString(CultureInfo.InvariantCulture), Markup.Escape(ShortPath(r.Path)));
         if (!quiet)
         {
             AnsiConsole.Write(table);
@@ -132,6 +133,9 @@ internal static class BenchVerb
         }
         return VideoconvApp.Success;
     }
+
+    // A chain's path names every step's; keep the table's rows on one line.
+    private static string ShortPath(string path) => path.Replace("flat ", "").Replace(" simd256", "").Replace(" simd512", "").Replace(" simd128", "");
 
     private static string F(double ms) => ms.ToString("F2", CultureInfo.InvariantCulture);
 

@@ -42,7 +42,7 @@ public static class ChainMemory
             scratch += workers * StepScratch(chain[i], g);
             tables += 4L * (g.RowTable.Length + g.ColumnTable.Length) + 4096; // + the worker's own objects, roughly
             format = g.Output;
-            if (fuse && geometries.Count <= FusedChain.ChunkRows) geometries.Add(g); // a longer chain never fuses (halos over a chunk)
+            if (fuse && geometries.Count <= FusedChain.MaxSteps) geometries.Add(g); // a longer chain never fuses
             if (i < chain.Count - 1) largestIntermediate = Math.Max(largestIntermediate, format.TotalBytes);
         }
         if (fuse && geometries.Count == chain.Count && FusedChain.Applies(geometries))
