@@ -6,6 +6,7 @@ using VideoConv.Core.Kernels;
 namespace VideoConv.Core.Tests;
 
 /// <summary>The steady-state frame loop allocates nothing: every buffer is made when a worker is built.</summary>
+[Collection(nameof(ProcessWideCounters))]
 public class AllocationTests
 {
     public static TheoryData<string> Filters() => ["direct", "separable", "fixed16", "fixed16 direct", "magnitude", "mix", "strided"];
@@ -46,4 +47,69 @@ public class AllocationTests
         }
         Assert.True(best == 0, $"{kind}: {best} bytes allocated on the calling thread over 20 frames");
     }
+
+    /// <summary>Reads the helper thread's own allocation counter from inside a band it runs (the caller waits for it).</summary>
+    private readonly struct HelperProbe(long[] helperAllocated, ManualResetEventSlim ran) : Parallel.IBandOperation
+    {
+        public void Invoke(int start, int end, int worker)
+        {
+            if (worker == 0) { ran.Wait(TimeSpan.FromSeconds(30)); return; }
+            helperAllocated[0] = GC.GetAllocatedBytesForCurrentThread();
+            ran.Set();
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Filters))]
+    public void Apply_MultiThreaded_AllocatesNothingOnEitherThread(string kind)
+    {
+        // 1080p so the frame is split into bands that the helper runs too. The process-wide counter also counts
+        // the test host's own timers (≈ 168 bytes every 100 ms here, idle), so each thread is read by itself:
+        // the caller directly, the one helper from inside a probe band run before and after the frames — its
+        // difference covers the helper's whole loop (waiting, waking, bands, signalling).
+        var src = TestImages.Random(1920, 1080, 3, 1);
+        using var scheduler = new Parallel.BandScheduler(2);
+        Assert.True(scheduler.BandsFor(1080, 1920 * 3) > 1);
+        var chain = new FilterChain([Make(kind), FilterDefinition.FromKernel(KernelGenerators.Box(3))], src.Format, scheduler);
+        var dst = new Image(chain.Output);
+        for (int i = 0; i < 30; i++) chain.Apply(src, dst);
+        var helper = new long[1];
+        long Probe()
+        {
+            using var ran = new ManualResetEventSlim();
+            scheduler.Run(new HelperProbe(helper, ran), 1080, 1920 * 3);
+            Assert.True(ran.IsSet, "the helper thread did not run the probe band");
+            return helper[0];
+        }
+        long bestCaller = long.MaxValue, bestHelper = long.MaxValue;
+        for (int round = 0; round < 10 && (bestCaller > 0 || bestHelper > 0); round++)
+        {
+            long helperBefore = Probe();
+            long callerBefore = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++) chain.Apply(src, dst);
+            bestCaller = Math.Min(bestCaller, GC.GetAllocatedBytesForCurrentThread() - callerBefore);
+            bestHelper = Math.Min(bestHelper, Probe() - helperBefore);
+        }
+        Assert.True(bestCaller == 0 && bestHelper == 0, $"{kind}: over 10 frames on 2 threads the caller allocated {bestCaller} bytes, the helper {bestHelper}");
+    }
+
+    [Fact]
+    public void Apply_SameFilterFromTwoThreads_GivesTheSameBits()
+    {
+        var src = TestImages.Random(1280, 720, 3, 3);
+        using var scheduler = new Parallel.BandScheduler(2);
+        var filter = ConvolutionEngine.Create(Make("direct"), src.Format, scheduler);
+        var expected = new Image(filter.Output);
+        filter.Apply(src, expected);
+        var outputs = Enumerable.Range(0, 4).Select(_ => new Image(filter.Output)).ToArray();
+        System.Threading.Tasks.Parallel.For(0, outputs.Length, i =>
+        {
+            for (int r = 0; r < 5; r++) filter.Apply(src, outputs[i]);
+        });
+        foreach (var o in outputs) Assert.True(expected.Data.AsSpan().SequenceEqual(o.Data), "a concurrent Apply changed the result");
+    }
 }
+
+/// <summary>Tests that read process-wide counters run alone, so no other test's allocations are counted.</summary>
+[CollectionDefinition(nameof(ProcessWideCounters), DisableParallelization = true)]
+public sealed class ProcessWideCounters;

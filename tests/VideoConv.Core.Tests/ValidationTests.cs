@@ -93,4 +93,58 @@ public class ValidationTests
         var dst = Oracle.Engine(src, FilterDefinition.FromKernel(new Kernel(3, 3, new float[9])) with { Bias = 42 });
         Assert.All(dst.Data, b => Assert.Equal(42, b));
     }
+
+    private static FilterDefinitionException RefusalOf(FilterDefinition f) =>
+        Assert.Throws<FilterDefinitionException>(() => ConvolutionEngine.Create(f, new ImageFormat(8, 8, 3)));
+
+    [Fact]
+    public void Create_ScaledWeightsOverflowFloat_IsRefusedBlamingScale()
+    {
+        // Issue 10 case 12: gave NaN, written as 255, where OpenCV gives 0.
+        var ex = RefusalOf(FilterDefinition.FromKernel(new Kernel(1, 2, [1e30f, -1e30f])) with { Scale = 3e8f });
+        Assert.Equal("scale", ex.Key);
+        Assert.Contains("overflow float32", ex.Message);
+    }
+
+    [Fact]
+    public void Create_WeightsWhoseSumsOverflow_IsRefusedBlamingTheKernel()
+    {
+        Assert.Equal("kernel", RefusalOf(FilterDefinition.FromKernel(new Kernel(1, 2, [3e38f, 3e38f]))).Key);
+        var big = Kernel.FromArray(new float[,] { { 1e18f, 0, -1e18f } });
+        Assert.Equal("magnitude", RefusalOf(new FilterDefinition { Mode = FilterMode.GradientMagnitude, Kernels = [big, big] }).Key);
+        var layer = new ConvLayer([[new Kernel(1, 1, [2e38f]), new Kernel(1, 1, [2e38f]), new Kernel(1, 1, [1f])]], []);
+        Assert.Equal("weights", RefusalOf(new FilterDefinition { Mode = FilterMode.ChannelMix, Layer = layer }).Key);
+        Assert.Equal("kernels", RefusalOf(new FilterDefinition { Kernels = [K3, K3, new Kernel(1, 1, [3e38f])], PerChannelKernels = true }).Key);
+    }
+
+    [Fact]
+    public void Create_LargeWeightsThatFit_AreAccepted()
+    {
+        // 1e30 · 255 fits float32; scaled back down it is an ordinary kernel.
+        var src = TestImages.Random(9, 7, 3, 2);
+        var dst = Oracle.Engine(src, FilterDefinition.FromKernel(new Kernel(1, 1, [1e30f])) with { Scale = 1e-30f });
+        Assert.Equal(src.Data, dst.Data);
+    }
+
+    [Theory]
+    [InlineData("stride")]
+    [InlineData("dilation")]
+    [InlineData("anchor")]
+    [InlineData("channels")]
+    [InlineData("scale")]
+    [InlineData("kernels")]
+    public void Create_Refusal_CarriesTheKeyItBlames(string key)
+    {
+        var f = FilterDefinition.FromKernel(K3);
+        f = key switch
+        {
+            "stride" => f with { Stride = new Pair(0, 1) },
+            "dilation" => f with { Dilation = Pair.Of(0) },
+            "anchor" => f with { Anchor = new Pair(3, 0) },
+            "channels" => f with { Channels = [0, 3] },
+            "scale" => f with { Scale = float.NaN },
+            _ => new FilterDefinition { Kernels = [K3, K3], PerChannelKernels = true },
+        };
+        Assert.Equal(key, RefusalOf(f).Key);
+    }
 }

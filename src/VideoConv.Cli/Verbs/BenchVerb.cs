@@ -11,7 +11,7 @@ internal static class BenchVerb
 {
     public static VerbDefinition Definition { get; } = new(
         "bench",
-        "Time the engine against OpenCV on generated frames (same process, same frames)",
+        "Time the engine against OpenCV on generated frames (separate time blocks, OpenCV also alone in its own process)",
         [],
         [
             new("size", "WxH", "Frame size (default 1920x1080)"),
@@ -23,20 +23,26 @@ internal static class BenchVerb
             new("pipeline", null, "Instead: end to end, 1080p H.264 → sharpen → MPEG-4 file, against the FFmpeg CLI (needs ffmpeg)"),
             new("input", "FILE", "With --pipeline: the clip to use (default: a generated 1080p30 H.264 clip)"),
             new("seconds", "N", "With --pipeline: length of the generated clip (default 10)"),
-            new("rounds", "N", "With --pipeline: how many times to run each job, alternating (default 2)"),
+            new("rounds", "N", "Engine: time blocks per side, alternating (default 3); with --pipeline: runs of each job, alternating (default 2)"),
+            new("no-standalone", null, "Engine: skip the check that times each OpenCV call alone in a child process"),
+            new("peer-only", "NAME", "Internal: time only OpenCV's call for operation NAME in this process and print 'peer-ms MEDIAN' (the standalone check)"),
             new("verbose", null, "Print details (and stack traces) on errors", Alias: "v"),
         ],
         RunAsync,
         """
         Each row times one operation on the same frame: generic float kernels against filter2D, the 5x5
-        Gaussian against GaussianBlur, the Sobel magnitude against Sobel x + Sobel y + magnitude. 'ratio' is
-        OpenCV's time over ours (above 1: we are faster); 'max diff' is the largest difference between the
-        two outputs, in 8-bit steps.
+        Gaussian against GaussianBlur, the Sobel magnitude against Sobel x + Sobel y + magnitude. Each side
+        runs in its own time blocks with its own warm-up (medians of --iterations runs, then the median over
+        --rounds blocks); each OpenCV call is also timed alone in a child process ('alone ms'). 'ratio' is
+        OpenCV's faster figure over ours (above 1: we are faster); 'check' says whether OpenCV in its block
+        agreed with OpenCV alone within 25 %; 'max diff' is the largest difference between the two outputs,
+        in 8-bit steps. The CPU model and vector width are printed with the table.
         """);
 
     private static async Task<int> RunAsync(ParsedArguments args, CancellationToken cancellationToken)
     {
         if (args.Flag("pipeline")) return await RunPipelineAsync(args, cancellationToken);
+        if (args.Value("peer-only") is { } peer) return PeerProcess.RunPeerOnly(peer, EngineSettings(args));
         return RunEngine(args);
     }
 
@@ -65,49 +71,73 @@ internal static class BenchVerb
         return VideoconvApp.Success;
     }
 
-    private static int RunEngine(ParsedArguments args)
+    private static BenchSettings EngineSettings(ParsedArguments args)
     {
         var (width, height) = ParseSize(args.Value("size") ?? "1920x1080");
         var kernels = args.Values("kernel").Select(k => int.TryParse(k, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v is >= 1 and <= 31
             ? v : throw new UsageException($"--kernel must be a size from 1 to 31, got '{k}'")).ToList();
-        var settings = new BenchSettings(width, height,
+        return new BenchSettings(width, height,
             Channels: args.Int("channels", 1, 4) is { } c && c != 2 ? c : args.Value("channels") is null ? 3 : throw new UsageException("--channels must be 1, 3 or 4"),
             Threads: args.Int("threads", 1, 256) ?? 0,
             Iterations: args.Int("iterations", 1, 10000) ?? 30,
-            KernelSizes: kernels.Count > 0 ? kernels : null);
+            KernelSizes: kernels.Count > 0 ? kernels : null,
+            Rounds: args.Int("rounds", 1, 20) ?? 3,
+            Standalone: !args.Flag("no-standalone"));
+    }
+
+    private static int RunEngine(ParsedArguments args)
+    {
+        var settings = EngineSettings(args);
         string? json = args.Value("json");
         bool quiet = json == "-";
 
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160; // keep rows on one line in logs
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200; // keep rows on one line in logs
         var table = new Table().Border(TableBorder.Rounded).Title("videoconv bench")
             .AddColumn(new TableColumn("operation").NoWrap()).AddColumn(new TableColumn("frame").NoWrap())
             .AddColumn(new TableColumn("ours ms").RightAligned().NoWrap()).AddColumn(new TableColumn("OpenCV ms").RightAligned().NoWrap())
+            .AddColumn(new TableColumn("alone ms").RightAligned().NoWrap()).AddColumn(new TableColumn("check").NoWrap())
             .AddColumn(new TableColumn("ratio").RightAligned().NoWrap()).AddColumn(new TableColumn("max diff").RightAligned().NoWrap())
             .AddColumn(new TableColumn("our path").NoWrap());
+        string machine = MachineInfo.Summary(settings.EffectiveThreads)
+                         + (EngineBenchmark.CpuTime(settings) ? "; times are thread CPU time (one thread each side)" : "; times are wall time");
+        if (!quiet) Console.Error.WriteLine("  " + machine);
         var rows = EngineBenchmark.Run(settings, row =>
         {
-            if (!quiet) Console.Error.WriteLine($"  {row.Operation}: {row.OursMs:F2} ms vs {row.OpenCvMs:F2} ms");
-        });
+            if (!quiet) Console.Error.WriteLine($"  {row.Operation}: {F(row.OursMs)} ms vs {F(row.OpenCvMs)} ms (alone {(row.StandaloneMs is { } a ? F(a) : "-")} ms)");
+        }, line => Console.Error.WriteLine("  " + line));
         foreach (var r in rows)
-            table.AddRow(r.Operation, r.FrameSize, r.OursMs.ToString("F2", CultureInfo.InvariantCulture), r.OpenCvMs.ToString("F2", CultureInfo.InvariantCulture),
-                $"{r.Ratio.ToString("F2", CultureInfo.InvariantCulture)}x", r.MaxDifference.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Path));
+            table.AddRow(r.Operation, r.FrameSize, F(r.OursMs), F(r.OpenCvMs), r.StandaloneMs is { } a ? F(a) : "-",
+                r.Agrees switch { true => "ok", false => "[yellow]differs[/]", null => "-" },
+                $"{r.Ratio.ToString("F2", CultureInfo.InvariantCulture)}x", r.MaxDifference.ToString(CultureInfo.InvariantCulture), Markup.Escape(ShortPath(r.Path)));
         if (!quiet)
         {
             AnsiConsole.Write(table);
-            Console.WriteLine($"threads: {(settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount)}, vector width: {VideoConv.Core.Convolution.EngineInfo.VectorBits} bits");
+            Console.WriteLine(machine);
+            if (rows.Any(r => r.Agrees == false))
+                Console.WriteLine($"check: OpenCV in its block differed from OpenCV alone by over {EngineBenchmark.Agreement:P0} for some rows (machine busy?); their ratios use the faster figure");
         }
         if (json is not null)
         {
-            var text = JsonSerializer.Serialize(rows.Select(r => new
+            var text = JsonSerializer.Serialize(new
             {
-                operation = r.Operation, frame = r.FrameSize, ours_ms = Math.Round(r.OursMs, 3), opencv_ms = Math.Round(r.OpenCvMs, 3),
-                ratio = Math.Round(r.Ratio, 3), max_diff = r.MaxDifference, path = r.Path,
-            }), new JsonSerializerOptions { WriteIndented = true });
+                machine = new { cpu = MachineInfo.CpuModel, cores = Environment.ProcessorCount, vectors = MachineInfo.CpuVectors, engine_vector_bits = VideoConv.Core.Convolution.EngineInfo.VectorBits, threads = settings.EffectiveThreads },
+                rows = rows.Select(r => new
+                {
+                    operation = r.Operation, frame = r.FrameSize, ours_ms = Math.Round(r.OursMs, 3), opencv_ms = Math.Round(r.OpenCvMs, 3),
+                    opencv_alone_ms = r.StandaloneMs is { } a ? Math.Round(a, 3) : (double?)null, check_ok = r.Agrees,
+                    ratio = Math.Round(r.Ratio, 3), max_diff = r.MaxDifference, path = r.Path,
+                }),
+            }, new JsonSerializerOptions { WriteIndented = true });
             if (quiet) Console.Out.WriteLine(text);
             else File.WriteAllText(json, text + Environment.NewLine);
         }
         return VideoconvApp.Success;
     }
+
+    // A chain's path names every step's; keep the table's rows on one line.
+    private static string ShortPath(string path) => path.Replace("flat ", "").Replace(" simd256", "").Replace(" simd512", "").Replace(" simd128", "");
+
+    private static string F(double ms) => ms.ToString("F2", CultureInfo.InvariantCulture);
 
     private static (int Width, int Height) ParseSize(string text)
     {

@@ -49,16 +49,16 @@ public sealed class ConvolutionGeometry
         InputChannels = input.Channels;
         OutputChannels = filter.Mode == FilterMode.ChannelMix ? filter.Layer!.OutChannels : input.Channels;
         if (filter.Mode == FilterMode.ChannelMix && filter.Layer!.InChannels != input.Channels)
-            throw new FilterDefinitionException($"filter '{filter.Name}' expects {filter.Layer.InChannels} input channels (in_channels), the frame has {input.Channels}") { Key = "in_channels" };
+            throw new FilterDefinitionException($"filter '{filter.Name}' expects {filter.Layer.InChannels} input channels (in_channels), the frame has {input.Channels}", "in_channels");
         if (filter.Channels is { } sel)
             foreach (var c in sel)
                 if (c >= input.Channels)
-                    throw new FilterDefinitionException($"filter '{filter.Name}' selects channel {c}, the frame has {input.Channels} channels (0..{input.Channels - 1})") { Key = "channels" };
+                    throw new FilterDefinitionException($"filter '{filter.Name}' selects channel {c}, the frame has {input.Channels} channels (0..{input.Channels - 1})", "channels");
         if (filter.PerChannelKernels)
         {
             int want = filter.Channels?.Count ?? input.Channels;
             if (filter.Kernels.Count != want)
-                throw new FilterDefinitionException($"filter '{filter.Name}' has {filter.Kernels.Count} per-channel kernels for {want} channels") { Key = "kernels" };
+                throw new FilterDefinitionException($"filter '{filter.Name}' has {filter.Kernels.Count} per-channel kernels for {want} channels", "kernels");
         }
         Output = new ImageFormat(OutputWidth, OutputHeight, OutputChannels);
         Output.Validate();

@@ -20,7 +20,7 @@ namespace VideoConv.Core.Convolution;
 /// one core — because FMA already does a multiply and an add per lane and the vertical pass needs
 /// interleaving shuffles; it was removed.
 /// </remarks>
-public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
+public sealed unsafe class ConvolutionWorker : IFrameFilter, IRowFilter
 {
     private readonly FilterDefinition _filter;
     private readonly ConvolutionGeometry _g;
@@ -37,7 +37,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
     private readonly bool _needRaw;      // some pass reads the raw ring (direct, not separable)
     private readonly Scratch[] _scratch; // one per scheduler worker
     private readonly float[] _biasPerTarget;
-    private Image? _src, _dst;
+    private readonly Lock _applyGate = new(); // the scratch is per scheduler thread: concurrent Apply calls on one worker take turns
 
     private ConvolutionWorker(FilterDefinition filter, ImageFormat input, BandScheduler scheduler, bool allowSeparable)
     {
@@ -78,28 +78,36 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
     public ImageFormat Output => _g.Output;
     public string Path { get; }
 
+    /// <summary>Filters <paramref name="src"/> into <paramref name="dst"/>; safe to call from several threads (calls on one worker take turns).</summary>
     public void Apply(Image src, Image dst)
     {
         FrameFilterArguments.Check(this, src, dst);
-        _src = src;
-        _dst = dst;
-        try
-        {
-            _scheduler.Run(this, _g.OutputHeight, _outLength * Math.Max(1, _passes.Length));
-        }
-        finally
-        {
-            _src = _dst = null;
-        }
+        lock (_applyGate)
+            _scheduler.Run(new Bands(this, src, dst), _g.OutputHeight, _outLength * Math.Max(1, _passes.Length));
     }
 
-    void IBandOperation.Execute(int start, int end, int worker)
+    /// <summary>One call's work: the worker and the two frames; the scheduler hands it each band.</summary>
+    private readonly struct Bands(ConvolutionWorker worker, Image src, Image dst) : IBandOperation
     {
-        var s = _scratch[worker];
-        var src = _src!;
-        var dst = _dst!;
+        public void Invoke(int start, int end, int thread) => worker.Rows(src, dst, start, end, thread);
+    }
+
+    private void Rows(Image src, Image dst, int start, int end, int worker)
+    {
         fixed (byte* srcBase = src.Data)
         fixed (byte* dstBase = dst.Data)
+            RowsAt(srcBase, dstBase, start, end, worker);
+    }
+
+    ConvolutionGeometry IRowFilter.Geometry => _g;
+    bool IRowFilter.ReadsOwnRow => !_allSelected;
+
+    /// <summary>Output rows [start, end); the bases address row 0 of source and output (only rows the windows read and rows written are touched).</summary>
+    void IRowFilter.RowsAt(byte* srcBase, byte* dstBase, int start, int end, int worker) => RowsAt(srcBase, dstBase, start, end, worker);
+
+    private void RowsAt(byte* srcBase, byte* dstBase, int start, int end, int worker)
+    {
+        var s = _scratch[worker];
         {
             int sy = _g.Stride.Y, dy = _g.Dilation.Y, kh = _g.KernelHeight;
             int converted = int.MinValue; // highest padded row already in the ring(s)
@@ -231,7 +239,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
         for (int i = 0; i < kernels.Count; i++)
         {
             var k = kernels[i].Scaled(filter.Scale);
-            if (allowSeparable && k.TrySeparate(out var column, out var row))
+            if (allowSeparable && k.TrySeparate(out var column, out var row) && FactorsStayFinite(column, row, filter.MaxInput))
             {
                 var taps = Enumerable.Range(0, row.Length).Where(x => row[x] != 0f)
                     .Select(x => new Tap(0, x * _g.Dilation.X * C, row[x])).ToArray();
@@ -243,6 +251,14 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IBandOperation
             }
         }
         return passes;
+    }
+
+    // The 2-D sums fit float32 (FilterDefinition checks); with factors of very different sizes the horizontal
+    // pass's sums might not, so such a kernel runs direct.
+    private static bool FactorsStayFinite(float[] column, float[] row, double maxInput)
+    {
+        double r = row.Sum(x => Math.Abs((double)x)) * maxInput, c = column.Sum(x => Math.Abs((double)x));
+        return r <= float.MaxValue && r * c <= float.MaxValue;
     }
 
     private Pass[] PlanarPasses(FilterDefinition filter, int C)

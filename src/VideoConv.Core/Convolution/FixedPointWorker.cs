@@ -19,7 +19,7 @@ namespace VideoConv.Core.Convolution;
 /// than float (5.1 against 4.5 ms, one core) — keeping every sum in 16 bits is what pays, which is why the
 /// library's σ 1.2 Gaussian (2-D sums up to 255·2^14) stays in float.
 /// </remarks>
-internal sealed unsafe class FixedPointWorker : IFrameFilter, IBandOperation
+internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
 {
     private readonly FilterDefinition _filter;
     private readonly ConvolutionGeometry _g;
@@ -35,7 +35,7 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IBandOperation
     private readonly short[] _rowWeights; // separable: horizontal weights; direct: every tap's weight
     private readonly short[] _columnWeights;
     private readonly Scratch[] _scratch;
-    private Image? _src, _dst;
+    private readonly Lock _applyGate = new(); // the scratch is per scheduler thread: concurrent Apply calls on one worker take turns
 
     public FixedPointWorker(FilterDefinition filter, ConvolutionGeometry g, FixedPointPlan plan, BandScheduler scheduler)
     {
@@ -78,23 +78,32 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IBandOperation
     public void Apply(Image src, Image dst)
     {
         FrameFilterArguments.Check(this, src, dst);
-        _src = src;
-        _dst = dst;
-        try
-        {
-            _scheduler.Run(this, _g.OutputHeight, _outLength);
-        }
-        finally
-        {
-            _src = _dst = null;
-        }
+        lock (_applyGate)
+            _scheduler.Run(new Bands(this, src, dst), _g.OutputHeight, _outLength);
     }
 
-    void IBandOperation.Execute(int start, int end, int worker)
+    /// <summary>One call's work: the worker and the two frames; the scheduler hands it each band.</summary>
+    private readonly struct Bands(FixedPointWorker worker, Image src, Image dst) : IBandOperation
+    {
+        public void Invoke(int start, int end, int thread) => worker.Rows(src, dst, start, end, thread);
+    }
+
+    private void Rows(Image src, Image dst, int start, int end, int worker)
+    {
+        fixed (byte* srcBase = src.Data)
+        fixed (byte* dstBase = dst.Data)
+            RowsAt(srcBase, dstBase, start, end, worker);
+    }
+
+    ConvolutionGeometry IRowFilter.Geometry => _g;
+    bool IRowFilter.ReadsOwnRow => false;
+
+    /// <summary>Output rows [start, end); the bases address row 0 of source and output (only rows the windows read and rows written are touched).</summary>
+    void IRowFilter.RowsAt(byte* srcBase, byte* dstBase, int start, int end, int worker) => RowsAt(srcBase, dstBase, start, end, worker);
+
+    private void RowsAt(byte* srcBase, byte* dstBase, int start, int end, int worker)
     {
         var s = _scratch[worker];
-        fixed (byte* srcBase = _src!.Data)
-        fixed (byte* dstBase = _dst!.Data)
         fixed (int* offsets = _offsets)
         fixed (short* rowWeights = _rowWeights)
         fixed (short* columnWeights = _columnWeights)

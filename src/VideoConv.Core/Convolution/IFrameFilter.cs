@@ -15,6 +15,22 @@ public interface IFrameFilter
     void Apply(Image src, Image dst);
 }
 
+/// <summary>
+/// A filter that can compute any range of its output rows from the source rows that range reads — what a fused
+/// chain needs to run every step band by band. Rows are addressed from a base pointer to row 0, so a band buffer
+/// holding only rows [first, last] is passed as <c>buffer - first·rowBytes</c>.
+/// </summary>
+internal unsafe interface IRowFilter : IFrameFilter
+{
+    ConvolutionGeometry Geometry { get; }
+
+    /// <summary>Whether output row y also reads source row y (channels passed through unchanged).</summary>
+    bool ReadsOwnRow { get; }
+
+    /// <summary>Output rows [start, end) on thread <paramref name="worker"/>'s scratch; not synchronised (the caller owns that thread's scratch).</summary>
+    void RowsAt(byte* srcBase, byte* dstBase, int start, int end, int worker);
+}
+
 /// <summary>The argument checks every <see cref="IFrameFilter.Apply"/> makes.</summary>
 internal static class FrameFilterArguments
 {

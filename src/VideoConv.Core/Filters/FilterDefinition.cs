@@ -116,56 +116,106 @@ public sealed record FilterDefinition
         switch (Mode)
         {
             case FilterMode.Linear:
-                if (Kernels.Count == 0) throw new FilterDefinitionException($"filter '{Name}' has no kernel");
+                if (Kernels.Count == 0) throw new FilterDefinitionException($"filter '{Name}' has no kernel", WeightsKey);
                 if (!PerChannelKernels && Kernels.Count != 1)
-                    throw new FilterDefinitionException($"filter '{Name}' has {Kernels.Count} kernels; use per-channel kernels to give one per channel") { Key = "kernels" };
+                    throw new FilterDefinitionException($"filter '{Name}' has {Kernels.Count} kernels; use per-channel kernels to give one per channel", "kernels");
                 break;
             case FilterMode.GradientMagnitude:
-                if (Kernels.Count != 2) throw new FilterDefinitionException($"filter '{Name}': a gradient magnitude needs exactly two kernels (x and y)") { Key = "magnitude" };
+                if (Kernels.Count != 2) throw new FilterDefinitionException($"filter '{Name}': a gradient magnitude needs exactly two kernels (x and y)", "magnitude");
                 break;
             case FilterMode.ChannelMix:
                 if (Layer is null || Layer.OutChannels == 0 || Layer.InChannels == 0)
-                    throw new FilterDefinitionException($"filter '{Name}': a conv2d layer needs weights [out][in][kh][kw]") { Key = "weights" };
+                    throw new FilterDefinitionException($"filter '{Name}': a conv2d layer needs weights [out][in][kh][kw]", "weights");
                 if (Layer.OutChannels is not (1 or 3 or 4))
-                    throw new FilterDefinitionException($"filter '{Name}': out_channels must be 1, 3 or 4 to form a frame, got {Layer.OutChannels}") { Key = "out_channels" };
+                    throw new FilterDefinitionException($"filter '{Name}': out_channels must be 1, 3 or 4 to form a frame, got {Layer.OutChannels}", "out_channels");
                 foreach (var row in Layer.Weights)
                     if (row.Count != Layer.InChannels)
-                        throw new FilterDefinitionException($"filter '{Name}': every output channel needs {Layer.InChannels} input kernels") { Key = "weights" };
+                        throw new FilterDefinitionException($"filter '{Name}': every output channel needs {Layer.InChannels} input kernels", "weights");
                 if (Layer.Bias.Count != 0 && Layer.Bias.Count != Layer.OutChannels)
-                    throw new FilterDefinitionException($"filter '{Name}': bias has {Layer.Bias.Count} values for {Layer.OutChannels} output channels") { Key = "layer_bias" };
-                if (Channels is not null) throw new FilterDefinitionException($"filter '{Name}': a channel selection cannot be combined with a conv2d layer") { Key = "channels" };
+                    throw new FilterDefinitionException($"filter '{Name}': bias has {Layer.Bias.Count} values for {Layer.OutChannels} output channels", "layer_bias");
+                if (Channels is not null) throw new FilterDefinitionException($"filter '{Name}': a channel selection cannot be combined with a conv2d layer", "channels");
                 break;
         }
         var all = Mode == FilterMode.ChannelMix ? Layer!.Weights.SelectMany(r => r) : Kernels;
         var (kh, kw) = KernelSize;
         foreach (var k in all)
             if (k.Height != kh || k.Width != kw)
-                throw new FilterDefinitionException($"filter '{Name}': all kernels must have the same size ({kh}x{kw}), found {k.Height}x{k.Width}");
-        if (Stride.Y < 1 || Stride.X < 1) throw new FilterDefinitionException($"filter '{Name}': stride must be at least 1, got {Stride}") { Key = "stride" };
-        if (Dilation.Y < 1 || Dilation.X < 1) throw new FilterDefinitionException($"filter '{Name}': dilation must be at least 1, got {Dilation}") { Key = "dilation" };
+                throw new FilterDefinitionException($"filter '{Name}': all kernels must have the same size ({kh}x{kw}), found {k.Height}x{k.Width}", WeightsKey);
+        if (Stride.Y < 1 || Stride.X < 1) throw new FilterDefinitionException($"filter '{Name}': stride must be at least 1, got {Stride}", "stride");
+        if (Dilation.Y < 1 || Dilation.X < 1) throw new FilterDefinitionException($"filter '{Name}': dilation must be at least 1, got {Dilation}", "dilation");
         if (Padding.Kind == PaddingKind.Explicit && (Padding.Amount.Y < 0 || Padding.Amount.X < 0))
-            throw new FilterDefinitionException($"filter '{Name}': padding must not be negative, got {Padding}") { Key = "padding" };
+            throw new FilterDefinitionException($"filter '{Name}': padding must not be negative, got {Padding}", "padding");
         if (Padding.Amount.Y > 4096 || Padding.Amount.X > 4096)
-            throw new FilterDefinitionException($"filter '{Name}': padding {Padding} is larger than the 4096 limit") { Key = "padding" };
-        if (Stride.Y > 4096 || Stride.X > 4096 || Dilation.Y > 4096 || Dilation.X > 4096)
-            throw new FilterDefinitionException($"filter '{Name}': stride and dilation must be at most 4096") { Key = Stride.Y > 4096 || Stride.X > 4096 ? "stride" : "dilation" };
+            throw new FilterDefinitionException($"filter '{Name}': padding {Padding} is larger than the 4096 limit", "padding");
+        if (Stride.Y > 4096 || Stride.X > 4096)
+            throw new FilterDefinitionException($"filter '{Name}': stride and dilation must be at most 4096", "stride");
+        if (Dilation.Y > 4096 || Dilation.X > 4096)
+            throw new FilterDefinitionException($"filter '{Name}': stride and dilation must be at most 4096", "dilation");
         if (Anchor is { } a)
         {
             if (Padding.Kind != PaddingKind.Same)
-                throw new FilterDefinitionException($"filter '{Name}': anchor only applies with padding: same") { Key = "anchor" };
+                throw new FilterDefinitionException($"filter '{Name}': anchor only applies with padding: same", "anchor");
             if (a.Y < 0 || a.Y >= kh || a.X < 0 || a.X >= kw)
-                throw new FilterDefinitionException($"filter '{Name}': anchor {a} lies outside the {kh}x{kw} kernel") { Key = "anchor" };
+                throw new FilterDefinitionException($"filter '{Name}': anchor {a} lies outside the {kh}x{kw} kernel", "anchor");
         }
         if (!float.IsFinite(Scale) || !float.IsFinite(Bias) || !float.IsFinite(BorderValue))
-            throw new FilterDefinitionException($"filter '{Name}': scale, bias and border_value must be finite numbers") { Key = !float.IsFinite(Scale) ? "scale" : !float.IsFinite(Bias) ? "bias" : "border_value" };
+            throw new FilterDefinitionException($"filter '{Name}': scale, bias and border_value must be finite numbers",
+                !float.IsFinite(Scale) ? "scale" : !float.IsFinite(Bias) ? "bias" : "border_value");
+        CheckFloatRange();
         if (Channels is { } ch)
         {
-            if (ch.Count == 0) throw new FilterDefinitionException($"filter '{Name}': the channel selection is empty") { Key = "channels" };
+            if (ch.Count == 0) throw new FilterDefinitionException($"filter '{Name}': the channel selection is empty", "channels");
             foreach (var c in ch)
-                if (c < 0 || c > 3) throw new FilterDefinitionException($"filter '{Name}': channel {c} does not exist (channels are 0..3)") { Key = "channels" };
-            if (ch.Distinct().Count() != ch.Count) throw new FilterDefinitionException($"filter '{Name}': the channel selection repeats a channel") { Key = "channels" };
+                if (c < 0 || c > 3) throw new FilterDefinitionException($"filter '{Name}': channel {c} does not exist (channels are 0..3)", "channels");
+            if (ch.Distinct().Count() != ch.Count) throw new FilterDefinitionException($"filter '{Name}': the channel selection repeats a channel", "channels");
             if (Stride != Pair.Of(1) || Padding.Kind != PaddingKind.Same)
-                throw new FilterDefinitionException($"filter '{Name}': a channel selection needs stride 1 and padding: same, so the untouched channels keep their size") { Key = "channels" };
+                throw new FilterDefinitionException($"filter '{Name}': a channel selection needs stride 1 and padding: same, so the untouched channels keep their size", "channels");
+        }
+    }
+
+    /// <summary>The filter-file key that holds this filter's weights: <c>kernel</c> (also for row/column and generators), <c>kernels</c>, <c>magnitude</c> or <c>weights</c>.</summary>
+    public string WeightsKey => Mode switch
+    {
+        FilterMode.GradientMagnitude => "magnitude",
+        FilterMode.ChannelMix => "weights",
+        _ => PerChannelKernels ? "kernels" : "kernel",
+    };
+
+    /// <summary>The largest magnitude a sample entering the kernel can have: 255, or a larger constant border value.</summary>
+    public double MaxInput => Math.Max(255.0, Math.Abs((double)BorderValue));
+
+    /// <summary>
+    /// Refuses weights whose scaled values or worst-case sums leave float32's range (the engine computes in
+    /// float32: an overflow would give ±∞ or NaN, written as 255 or 0 — silently wrong). Worst case: every
+    /// sample at <see cref="MaxInput"/> with the sign of its weight; for a magnitude, gx² + gy² must fit too.
+    /// </summary>
+    private void CheckFloatRange()
+    {
+        var groups = Mode == FilterMode.ChannelMix
+            ? Layer!.Weights.Select(row => row.ToList()).ToList()       // one output channel sums over every input kernel
+            : Kernels.Select(k => new List<Kernel> { k }).ToList();
+        double limit = Mode == FilterMode.GradientMagnitude ? Math.Sqrt(float.MaxValue / 2.0) : float.MaxValue;
+        double biasMax = Math.Abs((double)Bias) + (Mode == FilterMode.ChannelMix && Layer!.Bias.Count > 0 ? Layer.Bias.Max(b => Math.Abs((double)b)) : 0);
+        foreach (var group in groups)
+        {
+            double scaled = 0, unscaled = 0;
+            bool weightOverflow = false;
+            foreach (var k in group)
+                foreach (float w in k.Weights)
+                {
+                    float sw = w * Scale; // as Kernel.Scaled computes it
+                    weightOverflow |= !float.IsFinite(sw);
+                    scaled += Math.Abs((double)sw);
+                    unscaled += Math.Abs((double)w);
+                }
+            double worst = scaled * MaxInput + biasMax;
+            if (!weightOverflow && worst <= limit) continue;
+            bool blameScale = Scale != 1f && unscaled * MaxInput + biasMax <= limit;
+            string what = Mode == FilterMode.GradientMagnitude ? "gx² + gy²" : "a sum";
+            throw new FilterDefinitionException(
+                $"filter '{Name}': weights{(Scale != 1f ? $" times scale {Scale:G4}" : "")} overflow float32 — {what} can reach " +
+                $"{(Mode == FilterMode.GradientMagnitude ? 2 * worst * worst : worst):G3} on 8-bit input, beyond {float.MaxValue:G3}; use smaller weights or scale",
+                blameScale ? "scale" : WeightsKey);
         }
     }
 }

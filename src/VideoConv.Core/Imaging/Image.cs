@@ -42,6 +42,27 @@ public sealed class Image
 
     public Image(int width, int height, int channels) : this(new ImageFormat(width, height, channels)) { }
 
+    private Image(ImageFormat format, byte[] buffer)
+    {
+        Format = format;
+        Data = buffer;
+    }
+
+    /// <summary>A pinned buffer for <see cref="View"/>s of up to <paramref name="bytes"/> bytes.</summary>
+    internal static byte[] AllocateBuffer(long bytes) => GC.AllocateUninitializedArray<byte>(checked((int)bytes), pinned: true);
+
+    /// <summary>
+    /// A frame of <paramref name="format"/> over the start of a shared pinned buffer at least that large (a chain's
+    /// ping-pong intermediates); <see cref="Data"/> may then be longer than the frame. Internal: frames handed to
+    /// users always have <see cref="Data"/> of exactly <see cref="ImageFormat.TotalBytes"/>.
+    /// </summary>
+    internal static Image View(ImageFormat format, byte[] buffer)
+    {
+        format.Validate();
+        if (buffer.Length < format.TotalBytes) throw new ArgumentException($"buffer of {buffer.Length} bytes is too small for a {format} frame", nameof(buffer));
+        return new Image(format, buffer);
+    }
+
     public ImageFormat Format { get; }
     public int Width => Format.Width;
     public int Height => Format.Height;

@@ -1,0 +1,111 @@
+using OpenCvSharp;
+using VideoConv.Core.Filters;
+using VideoConv.Core.Imaging;
+using VideoConv.Core.Kernels;
+
+namespace VideoConv.Cli.Bench;
+
+/// <summary>An OpenCV call ready to run on one source frame, with the buffers it writes.</summary>
+public sealed class PeerCall(Action<Mat> call, params Mat[] temporaries) : IDisposable
+{
+    /// <summary>The 8-bit result of the last call.</summary>
+    public Mat Output { get; } = new();
+
+    public void Invoke() => call(Output);
+
+    public void Dispose()
+    {
+        Output.Dispose();
+        foreach (var m in temporaries) m.Dispose();
+    }
+}
+
+/// <summary>One benchmarked operation: our filter (or chain, fused unless <see cref="Fuse"/> is false) and the OpenCV call(s) that compute the same thing.</summary>
+public sealed record BenchCase(string Name, IReadOnlyList<FilterDefinition> Chain, Func<Mat, PeerCall> Peer, bool Fuse = true)
+{
+    public BenchCase(string name, FilterDefinition filter, Func<Mat, PeerCall> peer) : this(name, [filter], peer) { }
+}
+
+/// <summary>
+/// The operations <c>videoconv bench</c> times, shared by the parent and the standalone peer process so both
+/// run the very same call on the very same frame.
+/// </summary>
+public static class BenchCases
+{
+    /// <summary>The benchmark frame: random bytes from a fixed seed.</summary>
+    public static Image Frame(BenchSettings settings)
+    {
+        var src = new Image(new ImageFormat(settings.Width, settings.Height, settings.Channels));
+        new Random(42).NextBytes(src.Data);
+        return src;
+    }
+
+    public static IReadOnlyList<BenchCase> All(BenchSettings settings)
+    {
+        var cases = new List<BenchCase>();
+        foreach (int k in settings.KernelSizes ?? [3, 5, 7, 11])
+        {
+            var rng = new Random(k);
+            var weights = Enumerable.Range(0, k * k).Select(_ => (float)(rng.NextDouble() * 2 - 1) / k).ToArray();
+            cases.Add(new BenchCase($"filter2D {k}x{k} float", FilterDefinition.FromKernel(new Kernel(k, k, weights)), src => Filter2D(src, k, weights)));
+        }
+
+        // An integer kernel from the library (`sharpen`): filter2D computes it in float like any other.
+        var sharpen = new float[] { 0, -1, 0, -1, 5, -1, 0, -1, 0 };
+        cases.Add(new BenchCase("sharpen 3x3", FilterDefinition.FromKernel(new Kernel(3, 3, sharpen), "sharpen"), src => Filter2D(src, 3, sharpen)));
+
+        // The library's `gaussian` (σ 1.2), and σ 0: OpenCV's tabulated [1 4 6 4 1]/16, the usual GaussianBlur call.
+        foreach (double sigma in new[] { 1.2, 0 })
+            cases.Add(new BenchCase($"gaussian 5x5 σ{sigma}", new FilterDefinition { Name = "gaussian", Kernels = [KernelGenerators.Gaussian(5, sigma)] },
+                src => new PeerCall(dst => Cv2.GaussianBlur(src, dst, new Size(5, 5), sigma, sigma, BorderTypes.Reflect101))));
+
+        var sobel = Sobel;
+        cases.Add(new BenchCase("sobel magnitude", sobel, SobelMagnitude));
+
+        // Issue 13.4: a chain against OpenCV doing the same steps one after another (fused, and not, for the record).
+        IReadOnlyList<FilterDefinition> chain = [new FilterDefinition { Name = "gaussian", Kernels = [KernelGenerators.Gaussian(5, 1.2)] },
+            FilterDefinition.FromKernel(new Kernel(3, 3, sharpen), "sharpen"), sobel];
+        Func<Mat, PeerCall> chainPeer = src =>
+        {
+            Mat blurred = new(), sharpened = new(), gx = new(), gy = new(), mag = new();
+            var sharpenKernel = Mat.FromPixelData(3, 3, MatType.CV_32FC1, sharpen);
+            return new PeerCall(dst =>
+            {
+                Cv2.GaussianBlur(src, blurred, new Size(5, 5), 1.2, 1.2, BorderTypes.Reflect101);
+                Cv2.Filter2D(blurred, sharpened, MatType.CV_8U, sharpenKernel, new Point(-1, -1), 0, BorderTypes.Reflect101);
+                SobelInto(sharpened, gx, gy, mag, dst);
+            }, blurred, sharpened, sharpenKernel, gx, gy, mag);
+        };
+        cases.Add(new BenchCase("gaussian→sharpen→sobel", chain, chainPeer));
+        cases.Add(new BenchCase("gaussian→sharpen→sobel unfused", chain, chainPeer, Fuse: false));
+        return cases;
+    }
+
+    private static FilterDefinition Sobel => new()
+    {
+        Name = "sobel", Mode = FilterMode.GradientMagnitude,
+        Kernels = [Kernel.FromArray(new float[,] { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }), Kernel.FromArray(new float[,] { { -1, -2, -1 }, { 0, 0, 0 }, { 1, 2, 1 } })],
+    };
+
+    private static PeerCall SobelMagnitude(Mat src)
+    {
+        Mat gx = new(), gy = new(), mag = new();
+        return new PeerCall(dst => SobelInto(src, gx, gy, mag, dst), gx, gy, mag);
+    }
+
+    // OpenCV's usual gradient magnitude: Sobel x and y in float, magnitude, back to 8 bits.
+    private static void SobelInto(Mat src, Mat gx, Mat gy, Mat mag, Mat dst)
+    {
+        Cv2.Sobel(src, gx, MatType.CV_32F, 1, 0, 3);
+        Cv2.Sobel(src, gy, MatType.CV_32F, 0, 1, 3);
+        Cv2.Magnitude(gx.Reshape(1), gy.Reshape(1), mag);
+        mag.Reshape(src.Channels()).ConvertTo(dst, MatType.CV_8U);
+    }
+
+
+    private static PeerCall Filter2D(Mat src, int k, float[] weights)
+    {
+        var kernel = Mat.FromPixelData(k, k, MatType.CV_32FC1, weights);
+        return new PeerCall(dst => Cv2.Filter2D(src, dst, MatType.CV_8U, kernel, new Point(-1, -1), 0, BorderTypes.Reflect101), kernel);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using OpenCvSharp;
+
+namespace VideoConv.Cli.Bench;
+
+/// <summary>
+/// The standalone check: one OpenCV call of <see cref="BenchCases"/> timed in a process of its own
+/// (<c>videoconv bench --peer-only NAME</c>), with nothing of ours loaded or running beside it.
+/// </summary>
+public static class PeerProcess
+{
+    private const string Marker = "peer-ms ";
+
+    /// <summary>Runs this program again as <c>bench --peer-only</c> and returns the median it reports.</summary>
+    public static double Time(string caseName, BenchSettings settings)
+    {
+        var psi = new ProcessStartInfo(Environment.ProcessPath ?? throw new InvalidOperationException("the path of this program is unknown"))
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        // Under `dotnet videoconv.dll` the host is dotnet itself: pass the entry assembly first.
+        if (Path.GetFileNameWithoutExtension(psi.FileName) == "dotnet" && Assembly.GetEntryAssembly()?.Location is { Length: > 0 } dll)
+            psi.ArgumentList.Add(dll);
+        foreach (var a in new[]
+        {
+            "bench", "--peer-only", caseName, "--size", $"{settings.Width}x{settings.Height}", "--channels", Str(settings.Channels),
+            "--threads", Str(settings.EffectiveThreads), "--iterations", Str(settings.Iterations * settings.Rounds),
+        })
+            psi.ArgumentList.Add(a);
+        foreach (int k in settings.KernelSizes ?? [])
+        {
+            psi.ArgumentList.Add("--kernel");
+            psi.ArgumentList.Add(Str(k));
+        }
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("the peer process did not start");
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill();
+            throw new InvalidOperationException("the peer process ran over 5 minutes");
+        }
+        var line = stdout.Split('\n').FirstOrDefault(l => l.StartsWith(Marker, StringComparison.Ordinal));
+        if (process.ExitCode != 0 || line is null
+            || !double.TryParse(line[Marker.Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out double ms))
+            throw new InvalidOperationException($"the peer process failed (exit {process.ExitCode}): {stderr.Result.Trim().Split('\n').LastOrDefault()}");
+        return ms;
+    }
+
+    /// <summary>The child's side: time one case's OpenCV call alone and print <c>peer-ms MEDIAN</c>.</summary>
+    public static int RunPeerOnly(string caseName, BenchSettings settings)
+    {
+        var c = BenchCases.All(settings).FirstOrDefault(x => x.Name == caseName)
+                ?? throw new CommandLine.UsageException($"--peer-only: no bench operation named '{caseName}'");
+        Cv2.SetNumThreads(settings.EffectiveThreads);
+        var src = BenchCases.Frame(settings);
+        using var srcMat = Mat.FromPixelData(src.Height, src.Width, MatType.CV_8UC(src.Channels), src.Pointer);
+        using var peer = c.Peer(srcMat);
+        double ms = EngineBenchmark.Block(settings.Iterations, peer.Invoke, EngineBenchmark.CpuTime(settings));
+        Console.WriteLine(Marker + ms.ToString("R", CultureInfo.InvariantCulture));
+        GC.KeepAlive(src);
+        return 0;
+    }
+
+    private static string Str(int v) => v.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,93 @@
+using VideoConv.Core.Filters;
+using VideoConv.Core.Imaging;
+
+namespace VideoConv.Core.Convolution;
+
+/// <summary>What a <see cref="FilterChain"/> holds while it runs, in bytes, estimated before anything is allocated.</summary>
+/// <param name="Intermediates">The two ping-pong frames between steps (none for a chain of one step), or a fused chain's per-thread chunk buffers.</param>
+/// <param name="Scratch">Every step's per-thread rings and row buffers, for all scheduler threads (an upper bound).</param>
+/// <param name="Tables">Every step's border tables.</param>
+public readonly record struct ChainMemoryEstimate(long Intermediates, long Scratch, long Tables)
+{
+    public long Total => Intermediates + Scratch + Tables;
+
+    /// <summary>E.g. "about 38 MiB (12 MiB of intermediate frames, 26 MiB of per-thread buffers)".</summary>
+    public override string ToString() =>
+        $"about {Mib(Total)} ({Mib(Intermediates)} of intermediate frames, {Mib(Scratch + Tables)} of per-step buffers)";
+
+    private static string Mib(long bytes) => bytes >= 10L << 30 ? $"{bytes / (double)(1L << 30):F1} GiB" : $"{Math.Ceiling(bytes / (double)(1 << 20)):F0} MiB";
+}
+
+/// <summary>
+/// The working memory of a chain for one frame size, so a config whose chain would not fit the machine is
+/// refused before the first frame (with this estimate in the message) instead of failing mid-allocation.
+/// </summary>
+public static class ChainMemory
+{
+    /// <summary>Fraction of the memory available to this process a chain may take; the rest is for frames in flight, codecs and the runtime.</summary>
+    public const double MaxShareOfAvailable = 0.75;
+
+    /// <summary>The estimate for <paramref name="chain"/> on frames of <paramref name="input"/> format run by <paramref name="workers"/> threads; throws <see cref="FilterDefinitionException"/> (with <see cref="FilterDefinitionException.Step"/>) for a step that cannot apply.</summary>
+    public static ChainMemoryEstimate Estimate(IReadOnlyList<FilterDefinition> chain, ImageFormat input, int workers, bool fuse = true)
+    {
+        workers = Math.Max(1, workers);
+        long largestIntermediate = 0, scratch = 0, tables = 0;
+        var geometries = new List<ConvolutionGeometry>(fuse ? Math.Min(chain.Count, 64) : 0);
+        var format = input;
+        for (int i = 0; i < chain.Count; i++)
+        {
+            ConvolutionGeometry g;
+            try { g = new ConvolutionGeometry(chain[i], format); }
+            catch (FilterDefinitionException ex) { throw FilterChain.AtStep(ex, i); }
+            scratch += workers * StepScratch(chain[i], g);
+            tables += 4L * (g.RowTable.Length + g.ColumnTable.Length) + 4096; // + the worker's own objects, roughly
+            format = g.Output;
+            if (fuse && geometries.Count <= FusedChain.MaxSteps) geometries.Add(g); // a longer chain never fuses
+            if (i < chain.Count - 1) largestIntermediate = Math.Max(largestIntermediate, format.TotalBytes);
+        }
+        if (fuse && geometries.Count == chain.Count && FusedChain.Applies(geometries))
+            return new ChainMemoryEstimate(FusedChain.BufferBytes(geometries, workers), scratch, tables);
+        return new ChainMemoryEstimate(2 * largestIntermediate, scratch, tables);
+    }
+
+    /// <summary>The memory this process may still use: the GC's view of the machine (or container) limit.</summary>
+    public static long Available => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
+    /// <summary>Throws <see cref="FilterDefinitionException"/> with the estimate when the chain's working memory exceeds <see cref="MaxShareOfAvailable"/> of <paramref name="available"/>.</summary>
+    public static ChainMemoryEstimate Check(IReadOnlyList<FilterDefinition> chain, ImageFormat input, int workers, long? available = null, bool fuse = true)
+    {
+        var estimate = Estimate(chain, input, workers, fuse);
+        long limit = (long)((available ?? Available) * MaxShareOfAvailable);
+        if (estimate.Total > limit)
+            throw new FilterDefinitionException(
+                $"the chain of {chain.Count} step{(chain.Count == 1 ? "" : "s")} on {input} frames needs {estimate} of working memory, " +
+                $"over the {limit >> 20} MiB it may use here ({MaxShareOfAvailable:P0} of {(available ?? Available) >> 20} MiB available); use fewer or smaller steps, or smaller frames");
+        return estimate;
+    }
+
+    // Per-thread bytes of one step's scratch, as its worker allocates it (upper bound: each cache-line-rounded
+    // row gets 64 bytes, each allocation 128 of alignment slack; both rings counted where the worker may need only one).
+    private static long StepScratch(FilterDefinition f, ConvolutionGeometry g)
+    {
+        const long Slack = 2 * ScratchMemory.Alignment;
+        int C = g.InputChannels;
+        long ring = (long)(g.KernelHeight - 1) * g.Dilation.Y + 1;
+        long padded = (long)g.PaddedWidth * C;
+        if (FixedPointPlan.TryCreate(f, g) is { } plan)
+            return plan.Separable
+                ? padded + ring * ((long)g.OutputWidth * C * sizeof(short) + 64) + 2 * Slack
+                : ring * (padded + 64) + Slack;
+        bool planar = f.Mode == FilterMode.ChannelMix || f.PerChannelKernels;
+        long outLength = planar ? g.OutputWidth : (long)g.OutputWidth * C;
+        int passes = f.Mode switch
+        {
+            FilterMode.GradientMagnitude => 2,
+            FilterMode.ChannelMix => f.Layer!.OutChannels,
+            _ => planar ? f.Channels?.Count ?? C : 1,
+        };
+        long raw = ring * (padded * sizeof(float) + 64) + Slack;
+        long line = padded * sizeof(float) + Slack;
+        long perPass = (planar ? 0 : ring * (outLength * sizeof(float) + 64) + Slack) + outLength * sizeof(float) + Slack;
+        return raw + line + passes * perPass;
+    }
+}
