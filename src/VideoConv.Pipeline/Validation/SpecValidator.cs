@@ -74,7 +74,17 @@ public static class SpecValidator
             try { spec.Chain[i].Validate(); }
             catch (FilterDefinitionException ex) { throw Refuse(PipelineSpec.ChainStepName(i), spec.ChainOrigin(i), ex.Message, ex.Key); }
         }
-        if (KnownFormat(spec.Source) is { } format) ChainOutput(spec, format);
+        if (KnownFormat(spec.Source) is { } format)
+        {
+            ChainOutput(spec, format);
+            // Memory is bounded before the first frame: a chain whose working memory would not fit is refused with the estimate.
+            try { ChainMemory.Check(spec.Chain, format, Environment.ProcessorCount); }
+            catch (FilterDefinitionException ex)
+            {
+                int step = ex.Step ?? 0;
+                throw Refuse(ex.Step is null ? "chain" : PipelineSpec.ChainStepName(step), spec.ChainOrigin(step), ex.Message, ex.Key);
+            }
+        }
     }
 
     private static void ValidateSource(SourceSpec source)
