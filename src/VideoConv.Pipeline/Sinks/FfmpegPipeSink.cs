@@ -54,7 +54,7 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
             throw new InvalidOperationException($"cannot encode 2-channel frames ({format}) to '{path}'; end the chain with 1, 3 or 4 channels");
         var ffmpeg = FindFfmpeg() ?? throw new InvalidOperationException("ffmpeg is not installed (needed to encode this file)");
         _format = format;
-        _temp = VideoFileSink.TempPathFor(path);
+        _temp = OpenCvVideoWriterSink.TempPathFor(path);
         // 4:2:0 encoders get I420 converted here by OpenCV (SIMD, 1.7 ms per 1080p frame): half the bytes through
         // the pipe, and ffmpeg skips its own bgr24 conversion — measured 64 → 92 fps for mpeg4 alone on the CI machine.
         bool i420 = fourcc != "FFV1" && format.Channels != 1 && format.Width % 2 == 0 && format.Height % 2 == 0;
@@ -62,7 +62,7 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
         string pixfmt = i420 ? "yuv420p" : format.Channels switch { 1 => "gray", 3 => "bgr24", _ => "bgra" };
         // FFV1 stays lossless: it codes BGR (as bgr0) and grey natively; the others take YUV 4:2:0.
         string encoder = EncoderArguments(fourcc) + (fourcc == "FFV1" ? format.Channels == 1 ? " -pix_fmt gray" : " -pix_fmt bgr0" : "");
-        string rate = (fps > 0 ? fps : VideoFileSink.FallbackFps).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+        string rate = (fps > 0 ? fps : OpenCvVideoWriterSink.FallbackFps).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
         var info = new ProcessStartInfo(ffmpeg)
         {
             Arguments = $"-hide_banner -loglevel error -y -f rawvideo -pix_fmt {pixfmt} -s {format.Width}x{format.Height} -r {rate} -i pipe:0 " +

@@ -89,14 +89,14 @@ public abstract class FrameSinkContract : IDisposable
 /// <summary>OpenCV's VideoWriter (encoder: opencv, and FFV1 without the system ffmpeg).</summary>
 public class OpenCvWriterFfv1SinkContract : FrameSinkContract
 {
-    internal override IFrameSink Create() => new VideoFileSink(Dir.File("out.mkv"), "FFV1", overwrite: false);
+    internal override IFrameSink Create() => new OpenCvVideoWriterSink(Dir.File("out.mkv"), "FFV1", overwrite: false);
     protected override string? Destination => Dir.File("out.mkv");
     protected override int? FramesAtDestination() => File.Exists(Dir.File("out.mkv")) ? TestMedia.CountFrames(Dir.File("out.mkv")) : 0;
 }
 
 public class OpenCvWriterMp4vSinkContract : FrameSinkContract
 {
-    internal override IFrameSink Create() => new VideoFileSink(Dir.File("out.mp4"), "mp4v", overwrite: false);
+    internal override IFrameSink Create() => new OpenCvVideoWriterSink(Dir.File("out.mp4"), "mp4v", overwrite: false);
     protected override string? Destination => Dir.File("out.mp4");
     protected override int? FramesAtDestination() => File.Exists(Dir.File("out.mp4")) ? TestMedia.CountFrames(Dir.File("out.mp4")) : 0;
 }

@@ -9,7 +9,7 @@ namespace VideoConv.Pipeline.Sinks;
 /// the destination and moves it into place only when finalized, so a failed run never leaves a corrupt
 /// file at the destination. Encoder size is fixed by the first frame.
 /// </summary>
-internal sealed class VideoFileSink(string path, string fourcc, bool overwrite) : IFrameSink
+internal sealed class OpenCvVideoWriterSink(string path, string fourcc, bool overwrite) : IFrameSink
 {
     /// <summary>Rate written into the file when the source does not know its own.</summary>
     public const double FallbackFps = 30;
