@@ -4,6 +4,7 @@ using VideoConv.Cli.Terminal;
 using VideoConv.Cli.Verbs;
 using VideoConv.Cli.Yaml;
 using VideoConv.Core;
+using VideoConv.Pipeline.Imaging;
 using VideoConv.Pipeline.Specs;
 
 namespace VideoConv.Cli.CommandLine;

@@ -58,6 +58,7 @@ public static class ConfigOverrides
         folder ??= Environment.CurrentDirectory;
         var stem = Path.GetFileNameWithoutExtension(config.File) + "-out";
         path = Path.GetFullPath(stem + ".mp4", folder);
-        return config with { Sinks = [new FileSinkSpec(path, "mp4v") { Origin = config.Sinks[0].Origin }] };
+        // Pacing was for the window: a file is written as fast as it can be.
+        return config with { Source = config.Source with { Realtime = false }, Sinks = [new FileSinkSpec(path, "mp4v") { Origin = config.Sinks[0].Origin }] };
     }
 }

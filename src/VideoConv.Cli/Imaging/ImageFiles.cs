@@ -1,10 +1,9 @@
-using OpenCvSharp;
-using VideoConv.Cli.Terminal;
 using VideoConv.Core.Imaging;
+using VideoConv.Pipeline.Imaging;
 
 namespace VideoConv.Cli.Imaging;
 
-/// <summary>Reads and writes still images through OpenCV (and text matrices), as 8-bit frames.</summary>
+/// <summary>The image verb's files: text matrices (.txt, .csv) here, every other image type through <see cref="StillImages"/> (OpenCV, in Pipeline).</summary>
 public static class ImageFiles
 {
     /// <summary>Reads <paramref name="path"/> keeping its channel count (a grey image stays grey).</summary>
@@ -12,58 +11,23 @@ public static class ImageFiles
     {
         if (Directory.Exists(path)) throw new InputFileException($"'{path}' is a folder, not an image");
         if (!File.Exists(path)) throw new InputFileException($"input '{path}' does not exist");
-        if (TextMatrixFile.IsTextMatrix(path)) return TextMatrixFile.Read(path);
-        using var mat = Cv2.ImRead(path, ImreadModes.Unchanged);
-        if (mat.Empty()) throw new InputFileException($"'{path}' is not an image OpenCV can read (PNG, PGM/PPM, JPEG, BMP, TIFF, WebP…)", 1);
-        int channels = mat.Channels();
-        if (channels is not (1 or 3 or 4)) throw new InputFileException($"'{path}' has {channels} channels; 1 (grey), 3 (BGR) or 4 (BGRA) are supported");
-        var depth = mat.Depth();
-        using var eight = new Mat();
-        if (depth == MatType.CV_8U) mat.CopyTo(eight);
-        else if (depth == MatType.CV_16U)
-        {
-            note($"'{path}' is 16-bit; scaled to 8-bit (value / 257)");
-            mat.ConvertTo(eight, MatType.CV_8UC(channels), 1.0 / 257.0);
-        }
-        else
-            throw new InputFileException($"'{path}' has {DepthName(depth)} samples; only 8-bit and 16-bit images are supported (convert it to 8-bit first)");
-        var image = new Image(eight.Width, eight.Height, channels);
-        using var view = Mat.FromPixelData(image.Height, image.Width, MatType.CV_8UC(channels), image.Pointer);
-        eight.CopyTo(view);
-        return image;
+        return TextMatrixFile.IsTextMatrix(path) ? TextMatrixFile.Read(path) : StillImages.Read(path, note);
     }
 
-    /// <summary>Throws unless <paramref name="path"/> has an extension we can write.</summary>
+    /// <summary>Throws unless <paramref name="path"/> can be written: its folder exists and its type is known.</summary>
     public static void CheckWritable(string path)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (!Directory.Exists(folder)) throw new InputFileException($"cannot write '{path}': folder '{folder}' does not exist");
         if (Directory.Exists(path)) throw new InputFileException($"cannot write '{path}': it is a folder");
-        if (TextMatrixFile.IsTextMatrix(path)) return;
-        if (Path.GetExtension(path).Length == 0 || !Cv2.HaveImageWriter(path))
-            throw new InputFileException($"cannot write '{path}': unknown image type '{Path.GetExtension(path)}' (use .png, .pgm, .jpg, .bmp, .tif, .txt or .csv)");
+        if (!TextMatrixFile.IsTextMatrix(path)) StillImages.CheckWritable(path);
     }
 
     /// <summary>Writes <paramref name="image"/> whole (a partial file moved into place), so a failed write leaves nothing and says why.</summary>
     public static void Write(Image image, string path, bool overwrite)
     {
-        byte[] bytes;
-        if (TextMatrixFile.IsTextMatrix(path)) bytes = TextMatrixFile.Encode(image, path);
-        else
-        {
-            using var view = Mat.FromPixelData(image.Height, image.Width, MatType.CV_8UC(image.Channels), image.Pointer);
-            if (!Cv2.ImEncode(Path.GetExtension(path), view, out bytes)) throw new InputFileException($"OpenCV cannot encode '{path}' as {Path.GetExtension(path)}", 1);
-        }
-        VideoConv.Pipeline.Files.OutputPaths.WriteAtomically(path, overwrite, stream => stream.Write(bytes));
+        if (TextMatrixFile.IsTextMatrix(path))
+            VideoConv.Pipeline.Files.OutputPaths.WriteAtomically(path, overwrite, stream => stream.Write(TextMatrixFile.Encode(image, path)));
+        else StillImages.Write(image, path, overwrite);
     }
-
-    private static string DepthName(int depth) => depth switch
-    {
-        MatType.CV_8S => "signed 8-bit",
-        MatType.CV_16S => "signed 16-bit",
-        MatType.CV_32S => "32-bit integer",
-        MatType.CV_32F => "32-bit float",
-        MatType.CV_64F => "64-bit float",
-        _ => $"depth {depth}",
-    };
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using VideoConv.Cli.Yaml;
 using VideoConv.Core.Imaging;
+using VideoConv.Pipeline.Imaging;
 
 namespace VideoConv.Cli.Imaging;
 
@@ -71,7 +72,7 @@ public static partial class TextMatrixFile
     public static byte[] Encode(Image image, string path)
     {
         if (image.Channels != 1)
-            throw new Terminal.InputFileException($"'{path}': a text matrix holds a grey image, the result has {image.Channels} channels (write a .png instead)");
+            throw new InputFileException($"'{path}': a text matrix holds a grey image, the result has {image.Channels} channels (write a .png instead)");
         var separator = Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? "," : " ";
         var sb = new StringBuilder();
         for (int y = 0; y < image.Height; y++)

@@ -63,7 +63,7 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
         _yuv = i420 ? new Mat() : null;
         string pixfmt = i420 ? "yuv420p" : format.Channels switch { 1 => "gray", 3 => "bgr24", _ => "bgra" };
         var ci = CultureInfo.InvariantCulture;
-        string rate = (fps > 0 ? fps : VideoFileSink.FallbackFps).ToString("0.###", ci);
+        string rate = (fps > 0 ? fps : OpenCvVideoWriterSink.FallbackFps).ToString("0.###", ci);
         var arguments = new List<string>
         {
             "-nostdin", "-hide_banner", "-loglevel", "error", "-y",

@@ -56,7 +56,7 @@ internal static class FrameSinks
             FileEncoder.OpenCv => false,
             _ => FfmpegPipeSink.Handles(fourcc) && (FFmpeg.LibAv.IsAvailable || FfmpegPipeSink.FindFfmpeg() is not null),
         };
-        if (!ffmpeg) return new VideoFileSink(f.Path, fourcc, overwrite);
+        if (!ffmpeg) return new OpenCvVideoWriterSink(f.Path, fourcc, overwrite);
         // In-process libraries where they load (no pipe: see LibAv), else the ffmpeg command.
         return LibAvFileSink.Handles(fourcc) && FFmpeg.LibAv.IsAvailable
             ? new LibAvFileSink(f.Path, fourcc, overwrite)

@@ -41,7 +41,7 @@ internal sealed unsafe class LibAvFileSink(string path, string fourcc, bool over
             throw new InvalidOperationException($"cannot encode 2-channel frames ({format}) to '{path}'; end the chain with 1, 3 or 4 channels");
         _format0 = format;
         int w = format.Width, h = format.Height;
-        _temp = VideoFileSink.TempPathFor(path);
+        _temp = OpenCvVideoWriterSink.TempPathFor(path);
         void* output = null;
         Check(LibAv.avformat_alloc_output_context2(&output, null, null, path), "choose a container for");
         _format = output;
@@ -52,7 +52,7 @@ internal sealed unsafe class LibAvFileSink(string path, string fourcc, bool over
         _codec = LibAv.avcodec_alloc_context3(encoder);
         if (_stream == null || _codec == null) throw new OutOfMemoryException("FFmpeg could not allocate an encoder");
 
-        var rate = LibAv.av_d2q(fps > 0 ? fps : VideoFileSink.FallbackFps, 100_000);
+        var rate = LibAv.av_d2q(fps > 0 ? fps : OpenCvVideoWriterSink.FallbackFps, 100_000);
         _codecTimeBase = new LibAv.Rational { Num = rate.Den, Den = rate.Num };
         LibAv.Write(_codec, LibAv.CtxWidth, w);
         LibAv.Write(_codec, LibAv.CtxHeight, h);

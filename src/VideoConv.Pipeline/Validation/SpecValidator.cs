@@ -188,7 +188,7 @@ public static class SpecValidator
     // Opening a tiny encoder proves the codec/container pair works before any frame is decoded.
     private static void ProbeEncoder(string path, string fourcc, string subject, SpecOrigin? at)
     {
-        string temp = VideoFileSink.TempPathFor(path);
+        string temp = OpenCvVideoWriterSink.TempPathFor(path);
         try
         {
             using var writer = new VideoWriter(temp, FourCC.FromString(fourcc), 25, new OpenCvSharp.Size(64, 64), true);

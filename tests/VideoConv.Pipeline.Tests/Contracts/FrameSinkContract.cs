@@ -6,7 +6,11 @@ using VideoConv.Pipeline.Tests.Support;
 
 namespace VideoConv.Pipeline.Tests.Contracts;
 
-/// <summary>What every <see cref="IFrameSink"/> promises; each implementation overrides the factory and the output check.</summary>
+/// <summary>
+/// What every <see cref="IFrameSink"/> promises; each implementation overrides the factory, the output check
+/// and its capabilities. Implementations that need the system FFmpeg (libraries or program) or a display
+/// override the facts with a skipping attribute, so a missing tool shows as a skip with its reason.
+/// </summary>
 public abstract class FrameSinkContract : IDisposable
 {
     protected TempDir Dir { get; } = new();
@@ -15,6 +19,15 @@ public abstract class FrameSinkContract : IDisposable
 
     /// <summary>Frames found at the destination after <see cref="IFrameSink.Complete"/> (null: the sink keeps nothing).</summary>
     protected abstract int? FramesAtDestination();
+
+    /// <summary>The destination path a finalized output appears at (null: the sink writes no file).</summary>
+    protected virtual string? Destination => null;
+
+    // The display sink has no contract class: GTK binds to the first X server of the process, so a contract's
+    // own Xvfb per test would crash the test host when it closes (DisplaySinkTests covers the display on one).
+
+    /// <summary>A run that ends before any frame leaves nothing at the destination (no file of zero frames).</summary>
+    protected virtual bool EmptyRunLeavesNoFile => true;
 
     private static readonly ImageFormat Format = new(64, 48, 3);
 
@@ -33,7 +46,7 @@ public abstract class FrameSinkContract : IDisposable
     }
 
     [Fact]
-    public void Complete_AfterWrites_LeavesEveryFrameAtDestination()
+    public virtual void Complete_AfterWrites_LeavesEveryFrameAtDestination()
     {
         using var sink = Create();
         WriteFrames(sink, 7);
@@ -43,35 +56,73 @@ public abstract class FrameSinkContract : IDisposable
     }
 
     [Fact]
-    public void Abort_AfterWrites_LeavesNoPartialFile()
+    public virtual void Abort_AfterWrites_LeavesNoPartialFile()
     {
         using var sink = Create();
         WriteFrames(sink, 3);
         sink.Abort();
         Assert.Empty(Directory.GetFiles(Dir.Path, ".*partial*", SearchOption.AllDirectories));
+        if (Destination is { } path) Assert.False(File.Exists(path), "an aborted run must not leave its output");
     }
 
     [Fact]
-    public void Complete_WithoutFrames_DoesNotThrow()
+    public virtual void Complete_WithoutFrames_FinalizesAnEmptyOutput()
     {
         using var sink = Create();
         sink.Complete();
         Assert.False(string.IsNullOrWhiteSpace(sink.Name));
+        // What a finalized empty output is: no partial left behind, no frames, and (per capability) no file at all.
+        Assert.Empty(Directory.GetFiles(Dir.Path, ".*partial*", SearchOption.AllDirectories));
+        if (FramesAtDestination() is { } n) Assert.Equal(0, n);
+        if (Destination is { } path && EmptyRunLeavesNoFile) Assert.False(File.Exists(path), $"{path} exists after a run without frames");
     }
 
-    public void Dispose() => Dir.Dispose();
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing) => Dir.Dispose();
 }
 
-public class VideoFileSinkContract : FrameSinkContract
+/// <summary>OpenCV's VideoWriter (encoder: opencv, and FFV1 without the system ffmpeg).</summary>
+public class OpenCvWriterFfv1SinkContract : FrameSinkContract
 {
-    internal override IFrameSink Create() => new VideoFileSink(Dir.File("out.mkv"), "FFV1", overwrite: false);
+    internal override IFrameSink Create() => new OpenCvVideoWriterSink(Dir.File("out.mkv"), "FFV1", overwrite: false);
+    protected override string? Destination => Dir.File("out.mkv");
     protected override int? FramesAtDestination() => File.Exists(Dir.File("out.mkv")) ? TestMedia.CountFrames(Dir.File("out.mkv")) : 0;
 }
 
-public class Mp4vFileSinkContract : FrameSinkContract
+public class OpenCvWriterMp4vSinkContract : FrameSinkContract
 {
-    internal override IFrameSink Create() => new VideoFileSink(Dir.File("out.mp4"), "mp4v", overwrite: false);
+    internal override IFrameSink Create() => new OpenCvVideoWriterSink(Dir.File("out.mp4"), "mp4v", overwrite: false);
+    protected override string? Destination => Dir.File("out.mp4");
     protected override int? FramesAtDestination() => File.Exists(Dir.File("out.mp4")) ? TestMedia.CountFrames(Dir.File("out.mp4")) : 0;
+}
+
+/// <summary>The default file sink users get for .mp4/.avi when FFmpeg is installed: its libraries in-process.</summary>
+public class LibAvFileSinkContract : FrameSinkContract
+{
+    internal override IFrameSink Create() => new LibAvFileSink(Dir.File("out.mp4"), "mp4v", overwrite: false);
+    protected override string? Destination => Dir.File("out.mp4");
+    protected override int? FramesAtDestination() => File.Exists(Dir.File("out.mp4")) ? TestMedia.CountFrames(Dir.File("out.mp4")) : 0;
+
+    [RequiresLibAvFact] public override void Complete_AfterWrites_LeavesEveryFrameAtDestination() => base.Complete_AfterWrites_LeavesEveryFrameAtDestination();
+    [RequiresLibAvFact] public override void Abort_AfterWrites_LeavesNoPartialFile() => base.Abort_AfterWrites_LeavesNoPartialFile();
+    [RequiresLibAvFact] public override void Complete_WithoutFrames_FinalizesAnEmptyOutput() => base.Complete_WithoutFrames_FinalizesAnEmptyOutput();
+}
+
+/// <summary>The ffmpeg program fed raw frames through a pipe (encoder: ffmpeg for FFV1, or when the libraries do not load).</summary>
+public class FfmpegPipeSinkContract : FrameSinkContract
+{
+    internal override IFrameSink Create() => new FfmpegPipeSink(Dir.File("out.mkv"), "FFV1", overwrite: false);
+    protected override string? Destination => Dir.File("out.mkv");
+    protected override int? FramesAtDestination() => File.Exists(Dir.File("out.mkv")) ? TestMedia.CountFrames(Dir.File("out.mkv")) : 0;
+
+    [RequiresToolsFact("ffmpeg")] public override void Complete_AfterWrites_LeavesEveryFrameAtDestination() => base.Complete_AfterWrites_LeavesEveryFrameAtDestination();
+    [RequiresToolsFact("ffmpeg")] public override void Abort_AfterWrites_LeavesNoPartialFile() => base.Abort_AfterWrites_LeavesNoPartialFile();
+    [RequiresToolsFact("ffmpeg")] public override void Complete_WithoutFrames_FinalizesAnEmptyOutput() => base.Complete_WithoutFrames_FinalizesAnEmptyOutput();
 }
 
 public class ImageSequenceSinkContract : FrameSinkContract
@@ -85,3 +136,4 @@ public class DiscardSinkContract : FrameSinkContract
     internal override IFrameSink Create() => new DiscardSink();
     protected override int? FramesAtDestination() => null;
 }
+

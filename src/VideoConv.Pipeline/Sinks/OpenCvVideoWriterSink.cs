@@ -17,7 +17,7 @@ namespace VideoConv.Pipeline.Sinks;
 /// appears. Reading back costs a decode of the file; this writer is only the fallback where the system FFmpeg
 /// is missing, or asked for with <c>encoder: opencv</c>.
 /// </remarks>
-internal sealed class VideoFileSink(string path, string fourcc, bool overwrite) : IFrameSink
+internal sealed class OpenCvVideoWriterSink(string path, string fourcc, bool overwrite) : IFrameSink
 {
     /// <summary>Rate written into the file when the source does not know its own.</summary>
     public const double FallbackFps = 30;

@@ -1,4 +1,4 @@
-namespace VideoConv.Cli.Terminal;
+namespace VideoConv.Pipeline.Imaging;
 
 /// <summary>An input or output file the command cannot use (missing, unreadable, unsupported format).</summary>
 public sealed class InputFileException(string message, int exitCode = 2) : Exception(message)
