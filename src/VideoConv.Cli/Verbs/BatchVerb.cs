@@ -1,5 +1,6 @@
 using System.Globalization;
 using Spectre.Console;
+using VideoConv.Cli.Batch;
 using VideoConv.Cli.CommandLine;
 using VideoConv.Cli.Config;
 using VideoConv.Cli.Terminal;
@@ -21,6 +22,10 @@ internal static class BatchVerb
             new("out", "DIR", "Folder for the outputs: DIR/<input name>.<sink extension> (required)"),
             new("jobs", "N", "Inputs processed at once (default: 2 when there are 2 or more cores, else 1)", Alias: "j"),
             new("overwrite", null, "Replace existing outputs"),
+            new("shard", "INDEX/COUNT", $"Do only this shard's share (default: ${ShardSpec.IndexVariable}/${ShardSpec.CountVariable} when set); see docs/cluster.md"),
+            new("resume", null, "Skip items whose outputs are finished (default when sharded)"),
+            new("dry-run", null, "List this shard's work items and exit; writes nothing"),
+            new("segment-seconds", "N", "Cut long inputs at keyframes into segments of about N s, each a work item; joined at the end"),
             new("verbose", null, "Print details (and stack traces) on errors", Alias: "v"),
         ],
         RunAsync,
@@ -42,9 +47,26 @@ internal static class BatchVerb
         var outFull = Path.GetFullPath(outDir);
         PreflightCheck.CheckWritableFolder(outFull, SourceLocation.CommandLine("--out"));
         if (File.Exists(outFull)) throw new UsageException($"--out '{outDir}' is a file, not a folder");
+        var sharding = ShardOptions.From(args.Value("shard"), args.Flag("resume"), args.Flag("dry-run"), args.Value("segment-seconds"), overwrite, Environment.GetEnvironmentVariable);
+        if (sharding is not null)
+        {
+            if (!sharding.DryRun) Directory.CreateDirectory(outFull);
+            return await ShardedBatch.RunAsync(sharding, config, args.Arguments("INPUT"), outFull, overwrite,
+                (list, prepare, finished) => RunJobsAsync(list, jobsAtOnce, overwrite, prepare, finished, cancellationToken), PrintSummary, cancellationToken);
+        }
         Directory.CreateDirectory(outFull);
 
         var jobs = BatchJob.Plan(config, inputs, outFull);
+        await RunJobsAsync(jobs, jobsAtOnce, overwrite, null, null, cancellationToken);
+
+        PrintSummary(jobs);
+        if (cancellationToken.IsCancellationRequested) return VideoconvApp.Interrupted;
+        return jobs.All(j => j.Succeeded == true) ? VideoconvApp.Success : VideoconvApp.Failure;
+    }
+
+    /// <summary>Runs <paramref name="jobs"/>, <paramref name="jobsAtOnce"/> at a time, with one progress bar each; <paramref name="prepare"/> runs on a job's slot before it, <paramref name="finished"/> after it.</summary>
+    private static async Task RunJobsAsync(IReadOnlyList<BatchJob> jobs, int jobsAtOnce, bool overwrite, Func<BatchJob, CancellationToken, Task>? prepare, Action<BatchJob>? finished, CancellationToken cancellationToken)
+    {
         var existed = jobs.SelectMany(j => j.Outputs).Where(o => File.Exists(o) || Directory.Exists(o)).ToHashSet();
         using var gate = new SemaphoreSlim(jobsAtOnce);
 
@@ -57,17 +79,14 @@ internal static class BatchVerb
                 var tasks = jobs.Select(job =>
                 {
                     var task = ctx.AddTask(Markup.Escape(job.Name), autoStart: false, maxValue: 1);
-                    return RunOneAsync(job, task, gate, overwrite, existed, cancellationToken);
+                    return RunOneAsync(job, task, gate, overwrite, existed, prepare, finished, cancellationToken);
                 }).ToList();
                 await Task.WhenAll(tasks);
             });
-
-        PrintSummary(jobs);
-        if (cancellationToken.IsCancellationRequested) return VideoconvApp.Interrupted;
-        return jobs.All(j => j.Succeeded == true) ? VideoconvApp.Success : VideoconvApp.Failure;
     }
 
-    private static async Task RunOneAsync(BatchJob job, ProgressTask task, SemaphoreSlim gate, bool overwrite, IReadOnlySet<string> existed, CancellationToken ct)
+    private static async Task RunOneAsync(BatchJob job, ProgressTask task, SemaphoreSlim gate, bool overwrite, IReadOnlySet<string> existed,
+        Func<BatchJob, CancellationToken, Task>? prepare, Action<BatchJob>? finished, CancellationToken ct)
     {
         try
         {
@@ -82,6 +101,7 @@ internal static class BatchVerb
         try
         {
             task.StartTask();
+            if (prepare is not null) await prepare(job, ct);
             PreflightCheck.Run(job.Config, overwrite, createOutputFolders: true);
             var options = new PipelineOptions
             {
@@ -118,6 +138,7 @@ internal static class BatchVerb
             task.Value = task.MaxValue;
             task.Description = Markup.Escape(job.Name) + (job.Succeeded == true ? " [green]done[/]" : " [red]failed[/]");
             task.StopTask();
+            finished?.Invoke(job);
             gate.Release();
         }
     }
