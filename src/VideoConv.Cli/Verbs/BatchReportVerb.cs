@@ -46,7 +46,7 @@ internal static class BatchReportVerb
             .AddColumn(new TableColumn("Frames").RightAligned()).AddColumn(new TableColumn("Time").RightAligned()).AddColumn("State");
         foreach (var s in m.ShardSummaries)
             table.AddRow(s.Shard.ToString(ci), Markup.Escape(s.Host ?? "-"), s.Runs.ToString(ci), s.Items.ToString(ci), s.Done.ToString(ci), s.Failed.ToString(ci),
-                s.Frames.ToString(ci), s.Seconds.ToString("0.0", ci) + " s", !s.Reported ? "[red]no report[/]" : s.Finished ? "finished" : "[yellow]running or stopped[/]");
+                s.Frames.ToString(ci), s.Seconds.ToString("0.0", ci) + " s", !s.Reported ? "[red]no report[/]" : s.Finished ? "finished" : "[yellow]unfinished[/]");
         AnsiConsole.Write(table);
         foreach (var f in m.Files)
             Console.Out.WriteLine($"{f.File}: {f.SegmentsDone} of {f.Segments} segments done, {(f.Joined ? "joined" : "not joined (videoconv join DIR)")}");
