@@ -12,7 +12,7 @@ public sealed record FileSummary(string File, int Segments, int SegmentsDone, bo
 public sealed record MergedReport(
     int Shards, string? PlanDigest, int TotalItems, int Done, int Failed, int Missing, long Frames, double Seconds,
     IReadOnlyList<ShardSummary> ShardSummaries, IReadOnlyList<ItemReport> Failures, IReadOnlyList<string> MissingItems,
-    IReadOnlyList<FileSummary> Files, IReadOnlyList<string> Problems)
+    IReadOnlyList<FileSummary> Files, IReadOnlyList<string> Problems, IReadOnlyList<string> Notes)
 {
     /// <summary>Complete: every item done, every segmented file joined, nothing inconsistent.</summary>
     public bool Complete => Failed == 0 && Missing == 0 && Files.All(f => f.Joined) && Problems.Count == 0;
@@ -41,8 +41,9 @@ public static partial class ReportMerge
         // Reports of an earlier run over other inputs or another shard count may still lie there: the newest run counts.
         var newest = reports.MaxBy(r => r.Updated)!;
         var current = reports.Where(r => r.Shards == newest.Shards && r.PlanDigest == newest.PlanDigest).ToList();
-        if (current.Count < reports.Count) problems.Add($"ignored {reports.Count - current.Count} report(s) of another run (other inputs or shard count)");
-        return Merge(current, newest.Shards, newest.TotalItems, problems);
+        var merged = Merge(current, newest.Shards, newest.TotalItems, problems);
+        return current.Count == reports.Count ? merged
+            : merged with { Notes = [$"ignored {reports.Count - current.Count} report(s) of an earlier run (other inputs or shard count)"] };
     }
 
     public static MergedReport Merge(IReadOnlyList<ShardReport> reports, int shards, int totalItems, List<string> problems)
@@ -104,6 +105,6 @@ public static partial class ReportMerge
         var fileSummaries = files.Select(kv => new FileSummary(kv.Key, kv.Value.Segments, kv.Value.Done, kv.Value.Outputs.Count > 0 && kv.Value.Outputs.All(File.Exists), kv.Value.Outputs))
             .OrderBy(f => f.File, StringComparer.Ordinal).ToList();
         return new MergedReport(shards, reports.FirstOrDefault()?.PlanDigest, totalItems, done, failures.Count, totalItems - done - failures.Count,
-            frames, Math.Round(seconds, 3), summaries, failures, missing.Concat(unlisted > 0 ? [$"{unlisted} item(s) of unreported shards"] : []).ToList(), fileSummaries, problems);
+            frames, Math.Round(seconds, 3), summaries, failures, missing.Concat(unlisted > 0 ? [$"{unlisted} item(s) of unreported shards"] : []).ToList(), fileSummaries, problems, []);
     }
 }

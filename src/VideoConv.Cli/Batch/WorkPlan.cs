@@ -40,6 +40,8 @@ internal sealed class WorkPlan
         var jobs = BatchJob.Plan(config, inputs.Select(i => i.Path).ToList(), outDir);
         if (segmentSeconds is not null && jobs[0].Config.Sinks.Any(s => s is ImagesSinkSpec))
             throw new UsageException("--segment-seconds joins video files; the config has an images sink");
+        if (segmentSeconds is not null && !StreamCopy.Available)
+            throw new UsageException("--segment-seconds cuts and joins with ffmpeg and ffprobe, which are not on PATH (apt-get install ffmpeg)");
 
         var items = new List<WorkItem>();
         var segmented = new List<SegmentedFile>();
@@ -73,7 +75,16 @@ internal sealed class WorkPlan
     /// <summary>The cuts of <paramref name="input"/>: from its cached plan when the file is unchanged, else probed (and cached).</summary>
     private static IReadOnlyList<SegmentCut>? CutsFor(string input, double seconds, string outDir, string name, bool writeCache)
     {
-        var duration = StreamCopy.Duration(input);
+        // A file ffprobe cannot read stays one item: its run reports why, and the other inputs go on.
+        double? duration;
+        try
+        {
+            duration = StreamCopy.Duration(input);
+        }
+        catch (StreamCopyException)
+        {
+            return null;
+        }
         if (duration is null || duration < 2 * seconds) return null;
         var info = new FileInfo(input);
         var cache = Path.Combine(SegmentFolder(outDir, name), "plan.json");
@@ -85,8 +96,16 @@ internal sealed class WorkPlan
                 return cached.Cuts;
         }
         catch (JsonException) { /* re-probed below and rewritten */ }
-        var (num, den, packets) = StreamCopy.VideoPackets(input);
-        var cuts = SegmentCut.Plan(num, den, packets, seconds);
+        IReadOnlyList<SegmentCut> cuts;
+        try
+        {
+            var (num, den, packets) = StreamCopy.VideoPackets(input);
+            cuts = SegmentCut.Plan(num, den, packets, seconds);
+        }
+        catch (StreamCopyException)
+        {
+            return null;
+        }
         if (writeCache) AtomicFile.WriteAllText(cache, JsonSerializer.Serialize(stamp with { Cuts = cuts }));
         return cuts;
     }

@@ -53,6 +53,7 @@ internal static class BatchReportVerb
         foreach (var f in m.Failures) Console.Error.WriteLine($"failed: {f.Id}: {f.Reason}");
         foreach (var x in m.MissingItems) Console.Error.WriteLine($"missing: {x}");
         foreach (var p in m.Problems) Console.Error.WriteLine($"problem: {p}");
+        foreach (var n in m.Notes) Console.Error.WriteLine($"note: {n}");
         var line = string.Format(ci, "{0} of {1} item(s) done, {2} failed, {3} missing; {4} frames in {5:0.0} s of work over {6} shard(s)",
             m.Done, m.TotalItems, m.Failed, m.Missing, m.Frames, m.Seconds, m.Shards);
         (m.Complete ? Console.Out : Console.Error).WriteLine(m.Complete ? line : "videoconv batch-report: " + line);
