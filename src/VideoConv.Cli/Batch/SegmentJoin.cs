@@ -105,7 +105,7 @@ public static class SegmentJoin
         }
     }
 
-    /// <summary>A hidden partial name beside <paramref name="output"/>, in the file sinks' own pattern (so stale ones are found alike).</summary>
+    /// <summary>A hidden partial name beside <paramref name="output"/>, in the file sinks' own pattern (VideoFileSink.TempPathFor), so stale ones are found alike.</summary>
     public static string PartialName(string output) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output))!, $".{Path.GetFileNameWithoutExtension(output)}.{Guid.NewGuid():N}.partial{Path.GetExtension(output)}");
 

@@ -92,6 +92,8 @@ internal sealed class ShardedBatch
                 continue;
             }
             RemoveStalePartials(item);
+            entry.Status = ItemReport.Pending;
+            entry.Resumed = false;
             byJob[item.Job] = (item, entry);
             toRun.Add(item.Job);
         }

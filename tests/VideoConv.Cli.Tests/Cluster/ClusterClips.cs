@@ -44,7 +44,8 @@ public static class ClusterClips
 
     private static List<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => !l.StartsWith('#')).ToList();
 
-    private static void Ffmpeg(string[] args) => Capture("ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", .. args]);
+    /// <summary>Runs <c>ffmpeg -y</c> quietly with <paramref name="args"/>; throws with its stderr when it fails.</summary>
+    public static void Ffmpeg(params string[] args) => Capture("ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", .. args]);
 
     private static string Capture(string tool, string[] args)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using VideoConv.Cli.Batch;
 using VideoConv.Cli.Tests.Reliability;
@@ -49,10 +48,10 @@ public sealed class ReportMergeAndJoinTests : IDisposable
     {
         // A whole FFV1 clip, and the same clip cut by ffmpeg's segment muxer; the name holds a quote and a space.
         var whole = _dir.Combine("whole.mkv");
-        Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30", "-t", "3", "-c:v", "ffv1", whole);
+        ClusterClips.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30", "-t", "3", "-c:v", "ffv1", whole);
         var folder = _dir.Combine("out", ".videoconv", "segments", "it's one.mkv");
         Directory.CreateDirectory(folder);
-        Ffmpeg("-i", whole, "-c", "copy", "-f", "segment", "-segment_time", "1", "-reset_timestamps", "1", Path.Combine(folder, "seg-%05d.mkv"));
+        ClusterClips.Ffmpeg("-i", whole, "-c", "copy", "-f", "segment", "-segment_time", "1", "-reset_timestamps", "1", Path.Combine(folder, "seg-%05d.mkv"));
         var segments = Directory.EnumerateFiles(folder, "seg-*.mkv").Order(StringComparer.Ordinal).ToList();
         Assert.True(segments.Count >= 3);
         var final = _dir.Combine("out", "it's one.mkv");
@@ -67,15 +66,5 @@ public sealed class ReportMergeAndJoinTests : IDisposable
         var again = VideoconvProcess.Run(_dir.Path, "join", _dir.Combine("out"));
         Assert.True(again.ExitCode == 0, again.ToString());   // already joined: nothing redone, nothing lost
         Assert.Equal(90, ClusterClips.FrameMd5(final).Count);
-    }
-
-    private static void Ffmpeg(params string[] args)
-    {
-        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
-        foreach (var a in (string[])["-nostdin", "-loglevel", "error", "-y", .. args]) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, err);
     }
 }
