@@ -16,24 +16,20 @@ public static class PeerProcess
     /// <summary>Runs this program again as <c>bench --peer-only</c> and returns the median it reports.</summary>
     public static double Time(string caseName, BenchSettings settings)
     {
-        var psi = new ProcessStartInfo(Environment.ProcessPath ?? throw new InvalidOperationException("the path of this program is unknown"))
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
+        string program = Environment.ProcessPath ?? throw new InvalidOperationException("the path of this program is unknown");
+        var arguments = new List<string>();
         // Under `dotnet videoconv.dll` the host is dotnet itself: pass the entry assembly first.
-        if (Path.GetFileNameWithoutExtension(psi.FileName) == "dotnet" && Assembly.GetEntryAssembly()?.Location is { Length: > 0 } dll)
-            psi.ArgumentList.Add(dll);
-        foreach (var a in new[]
-        {
+        if (Path.GetFileNameWithoutExtension(program) == "dotnet" && Assembly.GetEntryAssembly()?.Location is { Length: > 0 } dll)
+            arguments.Add(dll);
+        arguments.AddRange(
+        [
             "bench", "--peer-only", caseName, "--size", $"{settings.Width}x{settings.Height}", "--channels", Str(settings.Channels),
             "--threads", Str(settings.EffectiveThreads), "--iterations", Str(settings.Iterations * settings.Rounds),
-        })
-            psi.ArgumentList.Add(a);
-        foreach (int k in settings.KernelSizes ?? [])
-        {
-            psi.ArgumentList.Add("--kernel");
-            psi.ArgumentList.Add(Str(k));
-        }
+        ]);
+        foreach (int k in settings.KernelSizes ?? []) arguments.AddRange(["--kernel", Str(k)]);
+        var psi = VideoConv.Pipeline.SystemTools.StartInfo(program, arguments);
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("the peer process did not start");
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Spectre.Console;
+using VideoConv.Cli.Batch;
 using VideoConv.Cli.CommandLine;
 using VideoConv.Cli.Config;
 using VideoConv.Cli.Terminal;
@@ -22,6 +23,10 @@ internal static class BatchVerb
             new("jobs", "N", "Inputs processed at once (default: 2 when there are 2 or more cores, else 1)", Alias: "j"),
             new("overwrite", null, "Replace existing outputs"),
             new("progress", null, "Print a progress line every second even when stderr is not a terminal (logs, scripts)"),
+            new("shard", "INDEX/COUNT", $"Do only this shard's share (default: ${ShardSpec.IndexVariable}/${ShardSpec.CountVariable} when set); see docs/cluster.md"),
+            new("resume", null, "Skip items whose outputs are finished (default when sharded)"),
+            new("dry-run", null, "List this shard's work items and exit; writes nothing"),
+            new("segment-seconds", "N", "Cut long inputs at keyframes into segments of about N s, each a work item; joined at the end"),
             CommonOptions.Threads,
             CommonOptions.Quiet,
             CommonOptions.Verbose,
@@ -50,22 +55,39 @@ internal static class BatchVerb
         var outFull = Path.GetFullPath(outDir);
         ConfigValidation.CheckWritableFolder(outFull, "--out");
         if (File.Exists(outFull)) throw new UsageException($"--out '{outDir}' is a file, not a folder");
+        bool progress = args.Flag("progress");
+        var sharding = ShardOptions.From(args.Value("shard"), args.Flag("resume"), args.Flag("dry-run"), args.Value("segment-seconds"), overwrite, Environment.GetEnvironmentVariable);
+        if (sharding is not null)
+        {
+            if (!sharding.DryRun) Directory.CreateDirectory(outFull);
+            return await ShardedBatch.RunAsync(sharding, config, args.Arguments("INPUT"), outFull, overwrite,
+                (list, prepare, finished) => RunJobsAsync(list, jobsAtOnce, overwrite, threads, progress, say, prepare, finished, cancellationToken),
+                list => PrintSummary(list, say), cancellationToken);
+        }
         Directory.CreateDirectory(outFull);
 
         var jobs = BatchJob.Plan(config, inputs, outFull);
-        var existed = jobs.SelectMany(j => j.Outputs).Where(o => File.Exists(o) || Directory.Exists(o)).ToHashSet();
-        using var gate = new SemaphoreSlim(jobsAtOnce);
-        var status = new StatusLine(linesWhenRedirected: args.Flag("progress"), quiet: say.Quiet);
-        status.StartBatch(jobs.Count);
-        await Task.WhenAll(jobs.Select(job => RunOneAsync(job, status, gate, overwrite, threads, existed, cancellationToken)));
-        status.Clear();
+        await RunJobsAsync(jobs, jobsAtOnce, overwrite, threads, progress, say, null, null, cancellationToken);
 
         PrintSummary(jobs, say);
         if (cancellationToken.IsCancellationRequested) return VideoconvApp.Interrupted;
         return jobs.All(j => j.Succeeded == true) ? VideoconvApp.Success : VideoconvApp.Failure;
     }
 
-    private static async Task RunOneAsync(BatchJob job, StatusLine status, SemaphoreSlim gate, bool overwrite, int? threads, IReadOnlySet<string> existed, CancellationToken ct)
+    /// <summary>Runs <paramref name="jobs"/>, <paramref name="jobsAtOnce"/> at a time, with one status line; <paramref name="prepare"/> runs on a job's slot before it, <paramref name="finished"/> after it.</summary>
+    private static async Task RunJobsAsync(IReadOnlyList<BatchJob> jobs, int jobsAtOnce, bool overwrite, int? threads, bool progress, Verbosity say,
+        Func<BatchJob, CancellationToken, Task>? prepare, Action<BatchJob>? finished, CancellationToken cancellationToken)
+    {
+        var existed = jobs.SelectMany(j => j.Outputs).Where(o => File.Exists(o) || Directory.Exists(o)).ToHashSet();
+        using var gate = new SemaphoreSlim(jobsAtOnce);
+        var status = new StatusLine(linesWhenRedirected: progress, quiet: say.Quiet);
+        status.StartBatch(jobs.Count);
+        await Task.WhenAll(jobs.Select(job => RunOneAsync(job, status, gate, overwrite, threads, existed, prepare, finished, cancellationToken)));
+        status.Clear();
+    }
+
+    private static async Task RunOneAsync(BatchJob job, StatusLine status, SemaphoreSlim gate, bool overwrite, int? threads, IReadOnlySet<string> existed,
+        Func<BatchJob, CancellationToken, Task>? prepare, Action<BatchJob>? finished, CancellationToken ct)
     {
         try
         {
@@ -79,6 +101,7 @@ internal static class BatchVerb
         }
         try
         {
+            if (prepare is not null) await prepare(job, ct);
             ConfigValidation.Check(job.Config, overwrite, createOutputFolders: true);
             var options = new PipelineOptions
             {
@@ -114,6 +137,7 @@ internal static class BatchVerb
             // An input that broke mid-stream keeps its finalized outputs (the frames before the break); it still counts as failed.
             if (job.Succeeded != true && !job.KeepOutputs) job.RemoveOutputs(existed);
             status.Finished(job.Label);
+            finished?.Invoke(job);
             gate.Release();
         }
     }

@@ -9,6 +9,8 @@ internal static class VerbRegistry
     [
         RunVerb.Definition,
         BatchVerb.Definition,
+        BatchReportVerb.Definition,
+        JoinVerb.Definition,
         ImageVerb.Definition,
         ValidateVerb.Definition,
         FiltersVerb.Definition,

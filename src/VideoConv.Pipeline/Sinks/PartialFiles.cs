@@ -57,7 +57,7 @@ public static class PartialFiles
     /// disk or a lost network share fails here, not silently later), refusing to replace a file that appeared
     /// during the run unless <paramref name="overwrite"/>, and never replacing a FIFO, device or folder.
     /// </summary>
-    internal static void Commit(string temp, string destination, bool overwrite)
+    public static void Commit(string temp, string destination, bool overwrite)
     {
         try
         {
@@ -79,7 +79,7 @@ public static class PartialFiles
     }
 
     /// <summary>Deletes an unfinished partial file, if any.</summary>
-    internal static void Discard(string? temp)
+    public static void Discard(string? temp)
     {
         if (temp is null) return;
         Forget(temp);
