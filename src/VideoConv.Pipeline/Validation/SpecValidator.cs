@@ -69,11 +69,12 @@ internal static class SpecValidator
         {
             case FileSinkSpec f:
             {
+                if (!f.IsStdout) CheckOutput(f.Path, subject, overwrite);
+                if (Media.MediaFormats.Validate(f, subject)) break; // the media layer writes it, and checked codec, container, encoder and options
                 string fourcc;
-                try { fourcc = Codecs.Resolve(f.Path, f.Codec); }
+                try { fourcc = Media.MediaFormats.OpenCvFourcc(f.Path, f.Codec); }
                 catch (PipelineSpecException ex) { throw new PipelineSpecException(subject, ex.Message); }
-                CheckOutput(f.Path, subject, overwrite);
-                if (f.Encoder == FileEncoder.Ffmpeg && FfmpegPipeSink.FindFfmpeg() is null && !(LibAvFileSink.Handles(fourcc) && SystemTools.HasFfmpegLibraries))
+                if (f.Encoder == FileEncoder.Ffmpeg && FfmpegPipeSink.FindFfmpeg() is null)
                     throw new PipelineSpecException(subject, "encoder: ffmpeg needs the ffmpeg program on PATH (Debian: apt-get install ffmpeg), or use encoder: opencv");
                 if (f.Encoder != FileEncoder.Ffmpeg) ProbeEncoder(f.Path, fourcc, subject);
                 break;
