@@ -93,6 +93,44 @@ public static unsafe class MediaFormats
     public static bool WritesInProcess(FileSinkSpec sink) => sink.Encoder != FileEncoder.OpenCv && LibAv.IsAvailable;
 
     /// <summary>
+    /// Checks every file sink of <paramref name="spec"/> before the first frame (<see cref="Validate(FileSinkSpec, string)"/>),
+    /// and, where the source's frame size is known beforehand (a pattern, a file's first video stream after rotation,
+    /// through the chain), that the encoder keeps it exactly. Throws <see cref="PipelineSpecException"/> naming <c>sinks[i]</c>.
+    /// </summary>
+    public static void Validate(PipelineSpec spec)
+    {
+        ImageFormat? output = null;
+        bool probed = false;
+        for (int i = 0; i < spec.Sinks.Count; i++)
+        {
+            if (spec.Sinks[i] is not FileSinkSpec f) continue;
+            string subject = $"sinks[{i}]";
+            if (!Validate(f, subject)) continue;
+            if (!probed) (output, probed) = (OutputFormat(spec), true);
+            if (output is { } o)
+            {
+                try { CheckSize(Resolve(f.Path, f.Codec, f.Format), o, f.IsStdout ? "standard output" : $"'{f.Path}'"); }
+                catch (PipelineSpecException ex) { throw new PipelineSpecException(subject, ex.Message); }
+            }
+        }
+    }
+
+    // The frames sinks will get, when known without running: the source's size through the chain.
+    private static ImageFormat? OutputFormat(PipelineSpec spec)
+    {
+        ImageFormat? input = spec.Source switch
+        {
+            PatternSourceSpec p => new ImageFormat(p.Width, p.Height, 3),
+            FileSourceSpec f when !f.IsStdin => Sources.LibAvFileSource.Probe(f.Path),
+            _ => null,
+        };
+        if (input is not { } format) return null;
+        if (spec.Chain.Count == 0) return format;
+        try { return new Core.Convolution.FilterChain(spec.Chain, format).Output; }
+        catch (Exception ex) when (ex is Core.FilterDefinitionException or ArgumentException) { return null; } // the chain's own check reports it
+    }
+
+    /// <summary>
     /// Checks a file sink the media layer will write — the codec is known, its encoder installed, the container
     /// holds it, and every quality key and codec option is one the encoder accepts — throwing a
     /// <see cref="PipelineSpecException"/> blaming <paramref name="subject"/>. Returns false (nothing checked)

@@ -23,7 +23,8 @@ internal sealed unsafe class VideoEncoder : IDisposable
     private readonly Rational _timeBase;
     private readonly int _quality;
     private readonly Dictionary<long, long> _durations = [];
-    private long _lastPts = long.MinValue;
+    private long _lastPts = long.MinValue, _count;
+    private readonly Rational _rate;
     private readonly string _display;
 
     public VideoEncoder(VideoCodec codec, void* encoder, FileSinkSpec spec, ImageFormat input, Rational sourceTimeBase, double fps, OutputMuxer muxer, string display)
@@ -32,7 +33,7 @@ internal sealed unsafe class VideoEncoder : IDisposable
         _display = display;
         _ctx = LibAv.avcodec_alloc_context3(encoder);
         if (_ctx == null) throw new OutOfMemoryException("FFmpeg could not allocate an encoder");
-        var rate = Rational.FrameTicks(fps > 0 ? fps : 30).Inverse;
+        var rate = _rate = Rational.FrameTicks(fps > 0 ? fps : 30).Inverse;
         _timeBase = sourceTimeBase.IsValid ? sourceTimeBase : rate.Inverse;
         if (muxer.Name == "avi" || (codec.Id == LibAv.CodecMpeg4 && (_timeBase.Den > 65535 || _timeBase.Num > 65535)))
             _timeBase = muxer.Name == "avi" ? rate.Inverse : new Rational(1, 1000);
@@ -80,10 +81,13 @@ internal sealed unsafe class VideoEncoder : IDisposable
             int stride = _input.RowBytes;
             LibAv.sws_scale(_sws, &src, &stride, 0, _input.Height, (byte**)((byte*)_frame + LibAv.FrameData), (int*)((byte*)_frame + LibAv.FrameLinesize));
         }
-        long pts = Rational.Rescale(frame.Pts, frame.TimeBase, _timeBase);
+        // A frame without a time (written straight to the sink, not through a source stage) is the next at the declared rate.
+        bool stamped = frame.Pts != Frame.NoPts && frame.TimeBase.IsValid;
+        long pts = stamped ? Rational.Rescale(frame.Pts, frame.TimeBase, _timeBase) : Rational.Rescale(_count, _rate.Inverse, _timeBase);
+        _count++;
         if (pts <= _lastPts) pts = _lastPts + 1;
         _lastPts = pts;
-        long duration = frame.Duration > 0 ? Math.Max(1, Rational.Rescale(frame.Duration, frame.TimeBase, _timeBase)) : 0;
+        long duration = !stamped ? Rational.Rescale(1, _rate.Inverse, _timeBase) : frame.Duration > 0 ? Math.Max(1, Rational.Rescale(frame.Duration, frame.TimeBase, _timeBase)) : 0;
         _durations[pts] = duration;
         LibAv.Write(_frame, LibAv.FramePts, pts);
         // With a constant quantiser the encoder reads each frame's quality (ffmpeg's CLI copies global_quality there too).

@@ -47,6 +47,26 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
     /// <summary>Degrees the picture was turned to be upright (0, 90, 180, 270), from the stream's display matrix.</summary>
     public int Rotation => _rotation;
 
+    /// <summary>The upright frame size of a file's video (BGR), without decoding; null when the libraries cannot tell.</summary>
+    public static ImageFormat? Probe(string path)
+    {
+        if (!LibAv.IsAvailable || !File.Exists(path)) return null;
+        void* format = null;
+        if (LibAv.avformat_open_input(&format, path, null, null) < 0) return null;
+        try
+        {
+            if (LibAv.avformat_find_stream_info(format, null) < 0) return null;
+            int index = LibAv.av_find_best_stream(format, LibAv.MediaVideo, -1, -1, null, 0);
+            if (index < 0) return null;
+            void* stream = ((nint*)LibAv.Read<nint>(format, LibAv.FormatStreams))[index].ToPointer();
+            void* par = LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer();
+            int w = LibAv.Read<int>(par, LibAv.ParWidth), h = LibAv.Read<int>(par, LibAv.ParHeight);
+            if (w <= 0 || h <= 0) return null;
+            return UprightRotation(stream) is 90 or 270 ? new ImageFormat(h, w, 3) : new ImageFormat(w, h, 3);
+        }
+        finally { LibAv.avformat_close_input(&format); }
+    }
+
     public void Open(CancellationToken cancellationToken)
     {
         if (spec.IsStdin)

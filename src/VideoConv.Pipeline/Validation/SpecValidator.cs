@@ -22,7 +22,8 @@ internal static class SpecValidator
             throw new PipelineSpecException("sinks", "only one display sink per pipeline: OpenCV's windows are driven from one thread");
         for (int i = 0; i < spec.Sinks.Count; i++)
             ValidateSink(spec.Sinks[i], $"sinks[{i}]", overwrite);
-        var files = spec.Sinks.OfType<FileSinkSpec>().Select(f => Path.GetFullPath(f.Path)).ToList();
+        Media.MediaFormats.Validate(spec); // codecs, containers, encoders, options and frame sizes of file sinks
+        var files = spec.Sinks.OfType<FileSinkSpec>().Where(f => !f.IsStdout).Select(f => Path.GetFullPath(f.Path)).ToList();
         if (files.Distinct().Count() != files.Count)
             throw new PipelineSpecException("sinks", "two file sinks write to the same path");
     }
@@ -70,7 +71,7 @@ internal static class SpecValidator
             case FileSinkSpec f:
             {
                 if (!f.IsStdout) CheckOutput(f.Path, subject, overwrite);
-                if (Media.MediaFormats.Validate(f, subject)) break; // the media layer writes it, and checked codec, container, encoder and options
+                if (Media.MediaFormats.WritesInProcess(f)) break; // checked by MediaFormats.Validate (in Validate)
                 string fourcc;
                 try { fourcc = Media.MediaFormats.OpenCvFourcc(f.Path, f.Codec); }
                 catch (PipelineSpecException ex) { throw new PipelineSpecException(subject, ex.Message); }
