@@ -195,17 +195,19 @@ public static class PipelineConfigReader
 
     private static FileSinkSpec ReadMediaSinkKeys(YMapping map, FileSinkSpec spec)
     {
-        var options = new Dictionary<string, string>();
         if (map["codec_options"] is { } o)
+        {
+            var options = new Dictionary<string, string>();
             foreach (var (k, v) in o.AsMapping("codec_options").Entries)
                 options[k.Value] = v.AsString($"codec_options {k.Value}");
+            spec = spec with { CodecOptions = options };
+        }
         return spec with
         {
             Crf = map["crf"] is { } crf ? crf.AsNumber("crf") : null,
             Preset = map["preset"]?.AsString("preset"),
             Bitrate = map["bitrate"]?.AsString("bitrate"),
             Gop = map["gop"]?.AsInt("gop", 1, 100_000),
-            CodecOptions = options,
             Audio = map["audio"] is { } a ? a.AsChoice("audio", ["copy", "encode", "drop"]) switch
             {
                 "copy" => AudioMode.Copy,

@@ -10,8 +10,8 @@ namespace VideoConv.Pipeline.Media;
 /// Packets are written interleaved: up to the time of each video packet, the rest at the end.
 /// </summary>
 /// <remarks>
-/// Trimming is to the packet (an AAC packet is 21 ms at 48 kHz): packets that end before <c>start:</c> or begin
-/// after its end are left out, as <c>ffmpeg -ss X -i in -c:a copy</c> does.
+/// Trimming is to the packet (an AAC packet is 21 ms at 48 kHz): packets that begin before <c>start:</c> or after
+/// its end are left out, so the audio starts up to one packet after the first frame, never before it.
 /// </remarks>
 internal sealed unsafe class AudioTrack : IDisposable
 {
@@ -99,9 +99,9 @@ internal sealed unsafe class AudioTrack : IDisposable
             long pts = LibAv.Read<long>(_packet, LibAv.PacketPts);
             if ((pts - _origin) * _inTb.Value > until) return;
             _pending = false;
-            if (_trimmed && pts + LibAv.Read<long>(_packet, LibAv.PacketDuration) <= _origin)
+            if (_trimmed && pts < _origin)
             {
-                LibAv.av_packet_unref(_packet); // ends before start:
+                LibAv.av_packet_unref(_packet); // starts before start: (the video's first frame is the one at start:)
                 continue;
             }
             long dts = LibAv.Read<long>(_packet, LibAv.PacketDts);

@@ -40,7 +40,9 @@ public static unsafe class MediaFormats
     private static readonly VideoCodec Ffv1 = new("ffv1", "FFV1", LibAv.CodecFfv1, ["ffv1"], PixelPolicy.Lossless, false) { OpenCvFourcc = "FFV1" };
 
     /// <summary>Codec names a sink's <c>codec:</c> accepts: FFmpeg's names first, then today's FOURCCs.</summary>
-    public static IReadOnlyList<string> CodecNames { get; } = ["h264", "hevc", "h265", "vp9", "av1", "mpeg4", "mjpeg", "ffv1", "mp4v", "MJPG", "XVID", "FFV1"];
+    /// <remarks>One spelling per name ignoring case (FFV1 keeps its FOURCC spelling); common aliases (avc1, x264, …) are accepted too.</remarks>
+    public static IReadOnlyList<string> CodecNames { get; } = ["h264", "hevc", "h265", "vp9", "av1", "mpeg4", "mjpeg", "FFV1", "mp4v", "MJPG", "XVID",
+        "avc1", "h.264", "x264", "h.265", "hvc1", "x265"];
 
     private static readonly Dictionary<string, VideoCodec> ByName = new(StringComparer.OrdinalIgnoreCase)
     {

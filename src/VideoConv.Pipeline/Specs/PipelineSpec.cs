@@ -82,7 +82,9 @@ public sealed record FileSinkSpec(string Path, string? Codec = null) : SinkSpec
     public int? Gop { get; init; }
 
     /// <summary><c>codec_options:</c> FFmpeg encoder options (<c>tune: film</c>, <c>x264-params: …</c>), checked against the encoder's AVOptions before the first frame.</summary>
-    public IReadOnlyDictionary<string, string> CodecOptions { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> CodecOptions { get; init; } = NoOptions;
+
+    private static readonly IReadOnlyDictionary<string, string> NoOptions = new Dictionary<string, string>();
 
     /// <summary><c>audio:</c> what happens to the input's audio.</summary>
     public AudioMode Audio { get; init; } = AudioMode.Auto;

@@ -14,7 +14,7 @@ public class CodecsTests
     [InlineData("a.mp4", "xvid", "XVID")]
     [InlineData("a.avi", "mjpg", "MJPG")]
     [InlineData("a.mkv", "H265", "h265")]
-    [InlineData("a.mkv", "FFV1", "ffv1")]
+    [InlineData("a.mkv", "ffv1", "FFV1")]
     public void Resolve_KnownOrDefault_ReturnsCanonicalName(string path, string? codec, string expected) =>
         Assert.Equal(expected, Codecs.Resolve(path, codec));
 
