@@ -34,13 +34,19 @@ internal static unsafe partial class LibAv
     // AVFrame
     public const int FrameData = 0, FrameLinesize = 64, FrameWidth = 104, FrameHeight = 108, FrameFormat = 116, FramePts = 136, FrameQuality = 168,
         FrameFlags = 316, FrameColorRange = 320, FrameColorPrimaries = 324, FrameColorTrc = 328, FrameColorSpace = 332,
-        FrameBestEffortTimestamp = 344, FramePktDuration = 360, FrameDecodeErrorFlags = 376;
+        FrameBestEffortTimestamp = 344, FramePktDuration = 360, FrameDecodeErrorFlags = 376,
+        FrameExtendedData = 96, FrameNbSamples = 112, FrameSampleRate = 208, FrameChLayout = 448;
     // AVPacket
     public const int PacketPts = 8, PacketDts = 16, PacketSize = 32, PacketStreamIndex = 36, PacketFlags = 40, PacketDuration = 64, PacketPos = 72;
     // AVCodecContext
     public const int CtxCodecType = 12, CtxCodec = 16, CtxCodecId = 24, CtxCodecTag = 28, CtxBitRate = 56, CtxGlobalQuality = 68, CtxFlags = 76, CtxTimeBase = 100,
         CtxWidth = 116, CtxHeight = 120, CtxGopSize = 132, CtxPixFmt = 136, CtxColorPrimaries = 324, CtxColorTrc = 328, CtxColorSpace = 332,
-        CtxColorRange = 336, CtxThreadCount = 636, CtxFramerate = 712, CtxPktTimebase = 724;
+        CtxColorRange = 336, CtxSampleRate = 352, CtxSampleFmt = 360, CtxFrameSize = 364, CtxThreadCount = 636, CtxFramerate = 712,
+        CtxPktTimebase = 724, CtxChLayout = 920;
+    // AVCodec
+    public const int CodecSupportedSampleRates = 48, CodecSampleFmts = 56;
+    // AVChannelLayout
+    public const int ChLayoutNbChannels = 4;
     // AVOutputFormat
     public const int OutputName = 0, OutputFlags = 44;
 
@@ -71,7 +77,7 @@ internal static unsafe partial class LibAv
         if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("VIDEOCONV_NO_LIBAV") == "1") return false;
         try
         {
-            if (!(avformat_version() >> 16 == 59 && avcodec_version() >> 16 == 59 && avutil_version() >> 16 == 57 && swscale_version() >> 16 == 6))
+            if (!(avformat_version() >> 16 == 59 && avcodec_version() >> 16 == 59 && avutil_version() >> 16 == 57 && swscale_version() >> 16 == 6 && swresample_version() >> 16 == 4))
                 return false;
             // A library keeps quiet: errors reach the user as one message from the stage that failed, not as
             // FFmpeg's own lines ("moov atom not found"). VIDEOCONV_FFMPEG_LOG=1 (the CLI's --verbose) keeps them.

@@ -10,6 +10,7 @@ internal static unsafe partial class LibAv
     [LibraryImport(Codec)] public static partial uint avcodec_version();
     [LibraryImport(Util)] public static partial uint avutil_version();
     [LibraryImport(Scale)] public static partial uint swscale_version();
+    [LibraryImport(Resample)] public static partial uint swresample_version();
     [LibraryImport(Scale)] public static partial void* sws_getContext(int srcW, int srcH, int srcFormat, int dstW, int dstH, int dstFormat, int flags, void* srcFilter, void* dstFilter, double* param);
     [LibraryImport(Scale)] public static partial int sws_scale(void* ctx, byte** src, int* srcStride, int srcSliceY, int srcSliceH, byte** dst, int* dstStride);
     [LibraryImport(Scale)] public static partial void sws_freeContext(void* ctx);
@@ -58,6 +59,20 @@ internal static unsafe partial class LibAv
     [LibraryImport(Format)] public static partial int avformat_seek_file(void* ctx, int stream, long minTs, long ts, long maxTs, int flags);
     [LibraryImport(Codec)] public static partial int avcodec_parameters_copy(void* dst, void* src);
     [LibraryImport(Codec)] public static partial void avcodec_flush_buffers(void* ctx);
+
+    // Audio: channel layouts, resampling, sample FIFOs
+    [LibraryImport(Util)] public static partial int av_channel_layout_copy(void* dst, void* src);
+    [LibraryImport(Util)] public static partial void av_channel_layout_default(void* layout, int channels);
+    [LibraryImport(Util)] public static partial void av_channel_layout_uninit(void* layout);
+    [LibraryImport(Resample)] public static partial int swr_alloc_set_opts2(void** swr, void* outLayout, int outFormat, int outRate, void* inLayout, int inFormat, int inRate, int logOffset, void* logCtx);
+    [LibraryImport(Resample)] public static partial int swr_init(void* swr);
+    [LibraryImport(Resample)] public static partial int swr_convert(void* swr, byte** output, int outCount, byte** input, int inCount);
+    [LibraryImport(Resample)] public static partial void swr_free(void** swr);
+    [LibraryImport(Util)] public static partial void* av_audio_fifo_alloc(int sampleFormat, int channels, int samples);
+    [LibraryImport(Util)] public static partial int av_audio_fifo_write(void* fifo, void** data, int samples);
+    [LibraryImport(Util)] public static partial int av_audio_fifo_read(void* fifo, void** data, int samples);
+    [LibraryImport(Util)] public static partial int av_audio_fifo_size(void* fifo);
+    [LibraryImport(Util)] public static partial void av_audio_fifo_free(void* fifo);
 
     // Encoding and muxing
     [LibraryImport(Codec)] public static partial void* avcodec_find_encoder(int id);

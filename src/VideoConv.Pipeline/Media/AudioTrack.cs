@@ -4,7 +4,8 @@ using VideoConv.Pipeline.Specs;
 namespace VideoConv.Pipeline.Media;
 
 /// <summary>
-/// The input's audio, stream-copied into an output beside the filtered video: its own demuxer over the input
+/// The input's audio, stream-copied (or re-encoded by <see cref="AudioReencoder"/> where the container cannot
+/// hold its codec) into an output beside the filtered video: its own demuxer over the input
 /// file reads the audio packets, whose timestamps are shifted by the same origin as the video's (the file's
 /// start, plus <c>start:</c> when trimmed), so the two stay in sync whatever the video stage drops or delays.
 /// Packets are written interleaved: up to the time of each video packet, the rest at the end.
@@ -19,7 +20,8 @@ internal sealed unsafe class AudioTrack : IDisposable
     private readonly int _index;
     private readonly Rational _inTb;
     private readonly long _origin, _end; // in the input stream's time base
-    private bool _pending, _done, _trimmed;
+    private bool _pending, _done, _trimmed, _flushed;
+    private AudioReencoder? _reencoder;
 
     private AudioTrack(void* input, int index, long origin, long end)
     {
@@ -37,8 +39,7 @@ internal sealed unsafe class AudioTrack : IDisposable
 
     /// <summary>
     /// Opens the audio of <paramref name="source"/> for <paramref name="sink"/>: null when there is none or
-    /// <c>audio: drop</c>. Throws <see cref="PipelineSpecException"/> when the audio must be kept but cannot be
-    /// (copy refused by the container; re-encoding, which this build does not do yet).
+    /// <c>audio: drop</c>. Throws <see cref="PipelineSpecException"/> for <c>audio: copy</c> into a container that cannot hold the codec.
     /// </summary>
     public static AudioTrack? Open(FileSourceSpec? source, FileSinkSpec sink, void* muxer, string subject)
     {
@@ -55,12 +56,14 @@ internal sealed unsafe class AudioTrack : IDisposable
             int codecId = LibAv.Read<int>(par, LibAv.ParCodecId);
             string name = System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)LibAv.avcodec_get_name(codecId)) ?? "audio";
             bool copyable = MediaFormats.CanCopy(muxer, codecId);
+            if (sink.Audio == AudioMode.Copy && !copyable)
+                throw new PipelineSpecException(subject, $"audio: copy — a {MediaFormats.MuxerName(muxer)} file cannot hold the input's {name} audio; use audio: encode (or leave audio: out) to re-encode it, or audio: drop");
+            AudioReencoder? reencoder = null;
             if (sink.Audio == AudioMode.Encode || !copyable)
             {
-                var (_, _, display) = MediaFormats.AudioEncoder(muxer);
-                throw new PipelineSpecException(subject,
-                    $"the input's {name} audio {(copyable ? "would be" : $"cannot be copied into a {MediaFormats.MuxerName(muxer)} file and would need to be")} re-encoded to {display}, " +
-                    "which this build does not do yet; use audio: drop, or a container that holds it (.mkv holds them all)");
+                var (encoderName, _, _) = MediaFormats.AudioEncoder(muxer);
+                bool globalHeader = (LibAv.Read<int>(muxer, LibAv.OutputFlags) & LibAv.FmtGlobalHeader) != 0;
+                reencoder = new AudioReencoder(par, LibAv.Read<Rational>(Stream(input, index), LibAv.StreamTimeBase), encoderName, globalHeader);
             }
             var rate = LibAv.Read<Rational>(Stream(input, index), LibAv.StreamTimeBase);
             long start = LibAv.Read<long>(input, LibAv.FormatStartTime);
@@ -70,7 +73,7 @@ internal sealed unsafe class AudioTrack : IDisposable
             if (source.Start is { } s && s > TimeSpan.Zero)
                 LibAv.avformat_seek_file(input, index, long.MinValue, origin, origin, LibAv.SeekBackward);
             keep = true;
-            return new AudioTrack(input, index, origin, end) { CodecName = name, _trimmed = source.Start is { } t && t > TimeSpan.Zero };
+            return new AudioTrack(input, index, origin, end) { CodecName = name, _trimmed = source.Start is { } t && t > TimeSpan.Zero, _reencoder = reencoder };
         }
         finally
         {
@@ -83,6 +86,12 @@ internal sealed unsafe class AudioTrack : IDisposable
     {
         _outStream = muxer.AddStream();
         void* dst = LibAv.Read<nint>(_outStream, LibAv.StreamCodecpar).ToPointer();
+        if (_reencoder is not null)
+        {
+            if (LibAv.avcodec_parameters_from_context(dst, _reencoder.Encoder) < 0) throw new OutOfMemoryException("FFmpeg could not describe the audio");
+            LibAv.Write(_outStream, LibAv.StreamTimeBase, _reencoder.TimeBase);
+            return;
+        }
         void* src = LibAv.Read<nint>(Stream(_input, _index), LibAv.StreamCodecpar).ToPointer();
         if (LibAv.avcodec_parameters_copy(dst, src) < 0) throw new OutOfMemoryException("FFmpeg could not copy the audio parameters");
         LibAv.Write(dst, LibAv.ParCodecTag, 0); // let the output container pick its own tag for the codec
@@ -93,9 +102,18 @@ internal sealed unsafe class AudioTrack : IDisposable
     public void WriteUntil(OutputMuxer muxer, double until)
     {
         var outTb = OutputMuxer.TimeBaseOf(_outStream);
-        while (!_done)
+        int outIndex = OutputMuxer.IndexOf(_outStream);
+        while (true)
         {
-            if (!_pending && !ReadNext()) return;
+            if (!_pending && !ReadNext())
+            {
+                if (_done && double.IsPositiveInfinity(until) && _reencoder is not null && !_flushed)
+                {
+                    _flushed = true;
+                    _reencoder.Feed(null, p => WriteEncoded(muxer, (void*)p, outTb, outIndex));
+                }
+                return;
+            }
             long pts = LibAv.Read<long>(_packet, LibAv.PacketPts);
             if ((pts - _origin) * _inTb.Value > until) return;
             _pending = false;
@@ -105,6 +123,14 @@ internal sealed unsafe class AudioTrack : IDisposable
                 continue;
             }
             long dts = LibAv.Read<long>(_packet, LibAv.PacketDts);
+            if (_reencoder is not null)
+            {
+                LibAv.Write(_packet, LibAv.PacketPts, pts - _origin);
+                if (dts != LibAv.NoPts) LibAv.Write(_packet, LibAv.PacketDts, dts - _origin);
+                _reencoder.Feed(_packet, p => WriteEncoded(muxer, (void*)p, outTb, outIndex));
+                LibAv.av_packet_unref(_packet);
+                continue;
+            }
             LibAv.Write(_packet, LibAv.PacketPts, Rational.Rescale(pts - _origin, _inTb, outTb));
             if (dts != LibAv.NoPts) LibAv.Write(_packet, LibAv.PacketDts, Rational.Rescale(dts - _origin, _inTb, outTb));
             LibAv.Write(_packet, LibAv.PacketDuration, Rational.Rescale(LibAv.Read<long>(_packet, LibAv.PacketDuration), _inTb, outTb));
@@ -113,6 +139,13 @@ internal sealed unsafe class AudioTrack : IDisposable
             muxer.Write(_packet);
             LibAv.av_packet_unref(_packet);
         }
+    }
+
+    private void WriteEncoded(OutputMuxer muxer, void* packet, Rational outTb, int index)
+    {
+        LibAv.av_packet_rescale_ts(packet, _reencoder!.TimeBase, outTb);
+        LibAv.Write(packet, LibAv.PacketStreamIndex, index);
+        muxer.Write(packet);
     }
 
     // Next audio packet of the input into _packet (pending); false at its end or past end:.
@@ -141,6 +174,8 @@ internal sealed unsafe class AudioTrack : IDisposable
 
     public void Dispose()
     {
+        _reencoder?.Dispose();
+        _reencoder = null;
         fixed (void** p = &_packet) LibAv.av_packet_free(p);
         fixed (void** p = &_input) if (_input != null) LibAv.avformat_close_input(p);
     }

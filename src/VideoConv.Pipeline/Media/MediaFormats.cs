@@ -220,5 +220,11 @@ public static unsafe class MediaFormats
     };
 
     /// <summary>Whether the container can hold an audio codec as it is (stream copy).</summary>
-    internal static bool CanCopy(void* muxer, int codecId) => LibAv.avformat_query_codec(muxer, codecId, 0) == 1;
+    /// <remarks>MPEG-TS lists no codecs of its own (the query is "unknown"); it carries AAC, MP3 and Opus as FFmpeg's <c>-c:a copy</c> does.</remarks>
+    internal static bool CanCopy(void* muxer, int codecId) => LibAv.avformat_query_codec(muxer, codecId, 0) switch
+    {
+        1 => true,
+        < 0 => MuxerName(muxer) == "mpegts" && codecId is LibAv.CodecAac or LibAv.CodecMp3 or LibAv.CodecOpus,
+        _ => false,
+    };
 }

@@ -196,6 +196,33 @@ public class MediaLayerTests
     }
 
     [RequiresLibAvFact]
+    public async Task DefaultWebm_AacInput_Vp9WithAudioReencodedToOpusOfTheSameLength()
+    {
+        using var dir = new TempDir();
+        string input = MediaClips.Make(dir, "in.mp4", 160, 120, 1);
+        string output = dir.File("out.webm");
+
+        await Run(new PipelineSpec(new FileSourceSpec(input), [], [new FileSinkSpec(output)]));
+
+        Assert.Equal("vp9", MediaClips.Stream(output, "v:0").Text("codec_name"));
+        var audio = MediaClips.Stream(output, "a:0", "codec_name,sample_rate");
+        Assert.Equal(("opus", "48000"), (audio.Text("codec_name"), audio.Text("sample_rate")));
+        Assert.InRange(AudioSeconds(output), AudioSeconds(input) - 0.05, AudioSeconds(input) + 0.05);
+        Assert.Equal(30, MediaClips.FrameTimes(output).Count);
+    }
+
+    [RequiresLibAvFact]
+    public async Task AudioCopy_IntoAContainerThatCannotHoldIt_RefusedNamingTheChoices()
+    {
+        using var dir = new TempDir();
+        string input = MediaClips.Make(dir, "in.mp4", 160, 120, 0.3);
+        var sink = new FileSinkSpec(dir.File("out.webm")) { Audio = AudioMode.Copy };
+        var ex = await Assert.ThrowsAsync<PipelineStageException>(() => Run(new PipelineSpec(new FileSourceSpec(input), [], [sink])));
+        Assert.Contains("cannot hold the input's aac audio", ex.Message);
+        Assert.Equal(["in.mp4"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
+    }
+
+    [RequiresLibAvFact]
     public async Task TenBitInput_BecomesEightBitH264WithEveryFrame()
     {
         using var dir = new TempDir();
