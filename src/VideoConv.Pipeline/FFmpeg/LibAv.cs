@@ -69,7 +69,10 @@ internal static unsafe partial class LibAv
 
     private static readonly Lazy<bool> s_available = new(Probe);
 
-    /// <summary>True when FFmpeg 5.1's libraries load in this process.</summary>
+    /// <summary>Why the libraries are not used although they loaded (their struct layout did not verify); null otherwise.</summary>
+    public static string? UnavailableReason { get; private set; }
+
+    /// <summary>True when FFmpeg 5.1's libraries load in this process and their struct layout verified (<see cref="LibAvLayout"/>).</summary>
     public static bool IsAvailable => s_available.Value;
 
     private static bool Probe()
@@ -79,6 +82,11 @@ internal static unsafe partial class LibAv
         {
             if (!(avformat_version() >> 16 == 59 && avcodec_version() >> 16 == 59 && avutil_version() >> 16 == 57 && swscale_version() >> 16 == 6 && swresample_version() >> 16 == 4))
                 return false;
+            if (LibAvLayout.Verify() is { } mismatch)
+            {
+                UnavailableReason = mismatch;
+                return false;
+            }
             // A library keeps quiet: errors reach the user as one message from the stage that failed, not as
             // FFmpeg's own lines ("moov atom not found"). VIDEOCONV_FFMPEG_LOG=1 (the CLI's --verbose) keeps them.
             av_log_set_level(Environment.GetEnvironmentVariable("VIDEOCONV_FFMPEG_LOG") == "1" ? LogInfo : LogQuiet);

@@ -280,3 +280,25 @@ public class MediaLayerTests
         return frames;
     }
 }
+
+/// <summary>The struct offsets the media layer reads, proved against the loaded libraries.</summary>
+public class LibAvLayoutTests
+{
+    [RequiresFfmpeg51LibrariesFact]
+    public void Verify_LoadedFfmpeg51_EveryOffsetMatches()
+    {
+        var mismatch = FFmpeg.LibAvLayout.Verify();
+        Assert.True(mismatch is null, mismatch);
+        Assert.Null(FFmpeg.LibAv.UnavailableReason);
+    }
+}
+
+/// <summary>Runs where FFmpeg 5.1's libraries can be loaded at all (not only where they verified, which is what the test checks).</summary>
+public sealed class RequiresFfmpeg51LibrariesFactAttribute : FactAttribute
+{
+    public RequiresFfmpeg51LibrariesFactAttribute()
+    {
+        if (!System.Runtime.InteropServices.NativeLibrary.TryLoad("libavformat.so.59", out _))
+            Skip = "skipped: FFmpeg 5.1's libavformat.so.59 is not installed (scripts/install-deps installs ffmpeg)";
+    }
+}
