@@ -97,11 +97,14 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
         IFrameSource? source = null;
         try
         {
+            if (!FFmpeg.LibAv.IsAvailable && Spec.Sinks.Any(s => s is FileSinkSpec))
+                Options.Warning?.Invoke($"the system FFmpeg 5.1 libraries are {(FFmpeg.LibAv.UnavailableReason is { } why ? $"not used ({why})" : "not loaded")}; {FFmpeg.LibAv.Unavailable}");
             for (int i = 0; i < Spec.Sinks.Count; i++)
-                sinks.Add(_seams.Sink?.Invoke(Spec.Sinks[i], i) ?? FrameSinks.Create(Spec.Sinks[i], Options.Overwrite, this));
+                sinks.Add(_seams.Sink?.Invoke(Spec.Sinks[i], i) ?? FrameSinks.Create(Spec.Sinks[i], Options.Overwrite, this, Spec.Source));
             source = _seams.Source?.Invoke() ?? FrameSources.Create(Spec.Source, Options);
             bool realtime = Spec.Source.Realtime && Spec.Source is FileSourceSpec or PatternSourceSpec or ImagesSourceSpec;
-            _source = new SourceStage(source, _sourceOut.Writer, run, _sourceCounters, realtime, _filter.Prepare);
+            _source = new SourceStage(source, _sourceOut.Writer, run, _sourceCounters, realtime, _filter.Prepare,
+                wallClock: Spec.Source is CameraSourceSpec or UrlSourceSpec);
             _filter.Attach(run);
             _run = run;
             Interlocked.Exchange(ref _startTimestamp, Stopwatch.GetTimestamp());

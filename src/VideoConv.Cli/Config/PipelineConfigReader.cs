@@ -10,11 +10,18 @@ namespace VideoConv.Cli.Config;
 public static class PipelineConfigReader
 {
     public static readonly string[] TopKeys = ["source", "chain", "sinks", "threads"];
+    // Declared before the lists that include them (static initialisers run in order).
+    /// <summary>Keys of a file sink for the media layer: quality, encoder options, audio, container.</summary>
+    public static readonly string[] MediaSinkKeys = ["crf", "preset", "bitrate", "gop", "codec_options", "audio", "format"];
+
+    /// <summary>Keys of a source for the media layer: trimming a file (start, duration or end); fps of an image sequence.</summary>
+    public static readonly string[] MediaSourceKeys = ["start", "duration", "end"];
+
     public static readonly string[] SourceKinds = ["file", "camera", "images", "pattern", "url"];
-    public static readonly string[] SourceKeys = [.. SourceKinds, "live", "realtime", "width", "height", "fps"];
+    public static readonly string[] SourceKeys = [.. SourceKinds, "live", "realtime", "width", "height", "fps", .. MediaSourceKeys];
     public static readonly string[] PatternKeys = ["width", "height", "fps", "frames"];
     public static readonly string[] SinkKinds = ["file", "display", "images", "discard"];
-    public static readonly string[] SinkKeys = [.. SinkKinds, "codec", "encoder"];
+    public static readonly string[] SinkKeys = [.. SinkKinds, "codec", "encoder", .. MediaSinkKeys];
 
     /// <summary>Reads the config file at <paramref name="path"/>.</summary>
     public static PipelineConfig ReadFile(string path)
@@ -68,14 +75,14 @@ public static class PipelineConfigReader
         var (kindKey, value) = kinds[0];
         string kind = kindKey.Value;
         if (kind != "camera")
-            foreach (var k in new[] { "width", "height", "fps" })
+            foreach (var k in kind == "images" ? new[] { "width", "height" } : new[] { "width", "height", "fps" })
                 if (map.KeyNode(k) is { } key)
                     throw new ConfigException(key.Location, kind == "pattern"
                         ? $"'{k}' of a pattern goes inside it: pattern: {{{k}: ...}}"
                         : $"'{k}' only applies to a camera source");
         SourceSpec spec = kind switch
         {
-            "file" => new FileSourceSpec(Path.GetFullPath(value.AsString("source file"), dir)),
+            "file" => new FileSourceSpec(value.AsString("source file") is "-" ? "-" : Path.GetFullPath(value.AsString("source file"), dir)),
             "images" => new ImagesSourceSpec(Path.GetFullPath(value.AsString("source images"), dir)),
             "url" => new UrlSourceSpec(value.AsString("source url")),
             "camera" => new CameraSourceSpec(
@@ -91,7 +98,7 @@ public static class PipelineConfigReader
             Realtime = map["realtime"]?.AsBool("realtime") ?? false,
             Origin = Origin(map, value.Location),
         };
-        return spec;
+        return ReadMediaSourceKeys(map, spec);
     }
 
     private static PatternSourceSpec ReadPattern(YNode node)
@@ -159,6 +166,8 @@ public static class PipelineConfigReader
         if (kinds.Count == 0) throw new ConfigException(map.Location, $"{what} needs one of: file, display, images, discard");
         if (kinds.Count > 1) throw new ConfigException(kinds[1].Key.Location, $"{what} has both '{kinds[0].Key.Value}' and '{kinds[1].Key.Value}'; write one sink per list item");
         var (key, value) = kinds[0];
+        if (key.Value != "file" && MediaSinkKeys.Select(map.KeyNode).FirstOrDefault(k => k is not null) is { } mediaKey)
+            throw new ConfigException(mediaKey.Location, $"'{mediaKey.Value}' only applies to a file sink");
         if (key.Value != "file" && map.KeyNode("codec") is { } codecKey)
             throw new ConfigException(codecKey.Location, "'codec' only applies to a file sink");
         if (key.Value != "file" && map.KeyNode("encoder") is { } encoderKey)
@@ -174,7 +183,8 @@ public static class PipelineConfigReader
             };
         SinkSpec spec = key.Value switch
         {
-            "file" => new FileSinkSpec(Path.GetFullPath(value.AsString("sink file"), dir), map["codec"] is { } c ? Codec(c) : null) { Encoder = encoder },
+            "file" => ReadMediaSinkKeys(map, new FileSinkSpec(value.AsString("sink file") is "-" ? "-" : Path.GetFullPath(value.AsString("sink file"), dir),
+                map["codec"] is { } c ? Codec(c) : null) { Encoder = encoder }),
             "images" => new ImagesSinkSpec(Path.GetFullPath(value.AsString("sink images"), dir)),
             "display" => new DisplaySinkSpec(value is YScalar { IsNull: true } ? "videoconv" : value.AsString("display title")),
             _ => new DiscardSinkSpec(),
@@ -198,5 +208,70 @@ public static class PipelineConfigReader
         if (NameSuggestions.Closest(codec, Codecs.Known).Count > 0)
             throw new ConfigException(node.Location, $"unknown codec '{codec}'{NameSuggestions.Hint(codec, Codecs.Known)} (known: {string.Join(", ", Codecs.Known)})");
         return codec;
+    }
+
+    // ---- Media keys (the media layer's: docs/media.md) -------------------------------------------------
+
+    private static FileSinkSpec ReadMediaSinkKeys(YMapping map, FileSinkSpec spec)
+    {
+        if (map["codec_options"] is { } o)
+        {
+            var options = new Dictionary<string, string>();
+            foreach (var (k, v) in o.AsMapping("codec_options").Entries)
+                options[k.Value] = v.AsString($"codec_options {k.Value}");
+            spec = spec with { CodecOptions = options };
+        }
+        return spec with
+        {
+            Crf = map["crf"] is { } crf ? crf.AsNumber("crf") : null,
+            Preset = map["preset"]?.AsString("preset"),
+            Bitrate = map["bitrate"]?.AsString("bitrate"),
+            Gop = map["gop"]?.AsInt("gop", 1, 100_000),
+            Audio = map["audio"] is { } a ? a.AsChoice("audio", ["copy", "encode", "drop"]) switch
+            {
+                "copy" => AudioMode.Copy,
+                "encode" => AudioMode.Encode,
+                _ => AudioMode.Drop,
+            } : AudioMode.Auto,
+            Format = map["format"]?.AsString("format"),
+        };
+    }
+
+    private static SourceSpec ReadMediaSourceKeys(YMapping map, SourceSpec spec)
+    {
+        if (spec is ImagesSourceSpec images && map["fps"] is { } fps) spec = images with { Fps = Positive(fps, "fps", 1000) };
+        var trim = MediaSourceKeys.Select(map.KeyNode).FirstOrDefault(k => k is not null);
+        if (trim is null) return spec;
+        if (spec is not FileSourceSpec file) throw new ConfigException(trim.Location, $"'{trim.Value}' only applies to a file source");
+        if (map.KeyNode("duration") is { } dk && map.KeyNode("end") is not null)
+            throw new ConfigException(dk.Location, "give duration or end, not both");
+        var start = map["start"] is { } s ? Time(s, "start") : (TimeSpan?)null;
+        var duration = map["duration"] is { } d ? Time(d, "duration") : (TimeSpan?)null;
+        if (map["end"] is { } e)
+        {
+            var end = Time(e, "end");
+            if (end <= (start ?? TimeSpan.Zero)) throw new ConfigException(e.Location, $"end {end} is not after start {start ?? TimeSpan.Zero}");
+            duration = end - (start ?? TimeSpan.Zero);
+        }
+        if (duration is { } dd && dd <= TimeSpan.Zero) throw new ConfigException(map["duration"]!.Location, "duration must be above 0");
+        return file with { Start = start, Duration = duration };
+    }
+
+    // Seconds (12.5) or [HH:]MM:SS[.mmm], as ffmpeg's -ss.
+    private static TimeSpan Time(YNode node, string what)
+    {
+        string text = node.AsString(what).Trim();
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds)
+            && seconds >= 0 && seconds < 1e7)
+            return TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
+        var parts = text.Split(':');
+        if (parts.Length is 2 or 3 && parts.All(p => p.Length > 0)
+            && double.TryParse(parts[^1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double sec) && sec is >= 0 and < 60
+            && parts[..^1].All(p => int.TryParse(p, out int v) && v >= 0) && int.Parse(parts[^2]) < 60)
+        {
+            int h = parts.Length == 3 ? int.Parse(parts[0]) : 0, m = int.Parse(parts[^2]);
+            return TimeSpan.FromHours(h) + TimeSpan.FromMinutes(m) + TimeSpan.FromTicks((long)Math.Round(sec * TimeSpan.TicksPerSecond));
+        }
+        throw new ConfigException(node.Location, $"{what} must be seconds (12.5) or HH:MM:SS.mmm, got '{text}'");
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using VideoConv.Pipeline.Media;
 
 namespace VideoConv.Pipeline.FFmpeg;
 
@@ -20,30 +21,46 @@ internal static unsafe partial class LibAv
     private const string Codec = "libavcodec.so.59";
     private const string Util = "libavutil.so.57";
     private const string Scale = "libswscale.so.6";
+    private const string Resample = "libswresample.so.4";
 
+    // Offsets of FFmpeg 5.1 (printed with offsetof against the 5.1.9 headers; checked at load by LibAvLayout).
     // AVFormatContext
-    public const int FormatOformat = 16, FormatPb = 32, FormatStreams = 48, FormatDuration = 72;
+    public const int FormatOformat = 16, FormatPb = 32, FormatNbStreams = 44, FormatStreams = 48, FormatStartTime = 64, FormatDuration = 72;
     // AVStream
-    public const int StreamTimeBase = 16, StreamNbFrames = 40, StreamCodecpar = 208;
+    public const int StreamIndex = 0, StreamTimeBase = 16, StreamStartTime = 24, StreamDuration = 32, StreamNbFrames = 40, StreamAvgFrameRate = 72, StreamCodecpar = 208;
     // AVCodecParameters
-    public const int ParWidth = 56, ParHeight = 60;
+    public const int ParCodecType = 0, ParCodecId = 4, ParCodecTag = 8, ParFormat = 28, ParWidth = 56, ParHeight = 60,
+        ParColorRange = 76, ParColorPrimaries = 80, ParColorTrc = 84, ParColorSpace = 88;
     // AVFrame
-    public const int FrameData = 0, FrameLinesize = 64, FrameWidth = 104, FrameHeight = 108, FrameFormat = 116, FramePts = 136, FrameQuality = 168;
+    public const int FrameData = 0, FrameLinesize = 64, FrameWidth = 104, FrameHeight = 108, FrameFormat = 116, FramePts = 136, FrameQuality = 168,
+        FrameFlags = 316, FrameColorRange = 320, FrameColorPrimaries = 324, FrameColorTrc = 328, FrameColorSpace = 332,
+        FrameBestEffortTimestamp = 344, FramePktDuration = 360, FrameDecodeErrorFlags = 376,
+        FrameExtendedData = 96, FrameNbSamples = 112, FrameSampleRate = 208, FrameChLayout = 448;
     // AVPacket
-    public const int PacketStreamIndex = 36, PacketDuration = 64;
+    public const int PacketPts = 8, PacketDts = 16, PacketSize = 32, PacketStreamIndex = 36, PacketFlags = 40, PacketDuration = 64, PacketPos = 72;
     // AVCodecContext
-    public const int CtxCodecTag = 28, CtxGlobalQuality = 68, CtxFlags = 76, CtxTimeBase = 100, CtxWidth = 116, CtxHeight = 120,
-        CtxPixFmt = 136, CtxThreadCount = 636, CtxFramerate = 712;
+    public const int CtxCodecType = 12, CtxCodec = 16, CtxCodecId = 24, CtxCodecTag = 28, CtxBitRate = 56, CtxGlobalQuality = 68, CtxFlags = 76, CtxTimeBase = 100,
+        CtxWidth = 116, CtxHeight = 120, CtxGopSize = 132, CtxPixFmt = 136, CtxColorPrimaries = 324, CtxColorTrc = 328, CtxColorSpace = 332,
+        CtxColorRange = 336, CtxSampleRate = 352, CtxSampleFmt = 360, CtxFrameSize = 364, CtxThreadCount = 636, CtxFramerate = 712,
+        CtxPktTimebase = 724, CtxChLayout = 920;
+    // AVCodec
+    public const int CodecSupportedSampleRates = 48, CodecSampleFmts = 56;
+    // AVChannelLayout
+    public const int ChLayoutNbChannels = 4;
     // AVOutputFormat
-    public const int OutputFlags = 44;
+    public const int OutputName = 0, OutputFlags = 44;
 
-    public const int PixYuv420P = 0, PixBgr24 = 3, PixYuvJ420P = 12;
-    public const int CodecMpeg4 = 12, CodecMjpeg = 7;
-    public const int MediaVideo = 0;
+    public const int PixYuv420P = 0, PixBgr24 = 3, PixYuv444P = 5, PixGray8 = 8, PixYuvJ420P = 12, PixBgra = 28, PixBgr0 = 121;
+    public const int CodecMpeg4 = 12, CodecMjpeg = 7, CodecH264 = 27, CodecFfv1 = 33, CodecVp9 = 167, CodecHevc = 173, CodecAv1 = 226,
+        CodecMp3 = 86017, CodecAac = 86018, CodecVorbis = 86021, CodecOpus = 86076;
+    public const int MediaVideo = 0, MediaAudio = 1;
     public const int SideDataDisplayMatrix = 5;
-    public const int ErrorEof = -541478725, ErrorAgain = -11;
-    public const int FmtGlobalHeader = 64;
+    public const int ErrorEof = -541478725, ErrorAgain = -11, ErrorNoSpace = -28;
+    public const long NoPts = long.MinValue;
+    public const int FmtNoFile = 1, FmtGlobalHeader = 64;
     public const int FlagQscale = 2, FlagGlobalHeader = 1 << 22;
+    public const int FrameFlagCorrupt = 1, PacketFlagKey = 1, SeekBackward = 1;
+    public const int OptSearchChildren = 1;
     public const int QpToLambda = 118;
     public const int AvioWrite = 2;
     public const int TimeBase = 1_000_000;
@@ -52,7 +69,10 @@ internal static unsafe partial class LibAv
 
     private static readonly Lazy<bool> s_available = new(Probe);
 
-    /// <summary>True when FFmpeg 5.1's libraries load in this process.</summary>
+    /// <summary>Why the libraries are not used although they loaded (their struct layout did not verify); null otherwise.</summary>
+    public static string? UnavailableReason { get; private set; }
+
+    /// <summary>True when FFmpeg 5.1's libraries load in this process and their struct layout verified (<see cref="LibAvLayout"/>).</summary>
     public static bool IsAvailable => s_available.Value;
 
     private static bool Probe()
@@ -60,8 +80,13 @@ internal static unsafe partial class LibAv
         if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("VIDEOCONV_NO_LIBAV") == "1") return false;
         try
         {
-            if (!(avformat_version() >> 16 == 59 && avcodec_version() >> 16 == 59 && avutil_version() >> 16 == 57 && swscale_version() >> 16 == 6))
+            if (!(avformat_version() >> 16 == 59 && avcodec_version() >> 16 == 59 && avutil_version() >> 16 == 57 && swscale_version() >> 16 == 6 && swresample_version() >> 16 == 4))
                 return false;
+            if (LibAvLayout.Verify() is { } mismatch)
+            {
+                UnavailableReason = mismatch;
+                return false;
+            }
             // A library keeps quiet: errors reach the user as one message from the stage that failed, not as
             // FFmpeg's own lines ("moov atom not found"). VIDEOCONV_FFMPEG_LOG=1 (the CLI's --verbose) keeps them.
             av_log_set_level(Environment.GetEnvironmentVariable("VIDEOCONV_FFMPEG_LOG") == "1" ? LogInfo : LogQuiet);
@@ -73,6 +98,10 @@ internal static unsafe partial class LibAv
         }
     }
 
+    /// <summary>What is lost without the libraries, said once where it matters.</summary>
+    public const string Unavailable =
+        "without them files are written by OpenCV or the ffmpeg command: video only (no audio), at a constant frame rate, in MPEG-4, MJPEG or FFV1";
+
     /// <summary>FFmpeg's message for an error code.</summary>
     public static string Error(int code)
     {
@@ -80,63 +109,9 @@ internal static unsafe partial class LibAv
         return av_strerror(code, buffer, 256) == 0 ? Marshal.PtrToStringUTF8((nint)buffer) ?? $"error {code}" : $"error {code}";
     }
 
+    /// <summary>The time base FFmpeg's public durations use (<c>AV_TIME_BASE_Q</c>).</summary>
+    public static Rational Microseconds => new(1, TimeBase);
+
     public static T Read<T>(void* p, int offset) where T : unmanaged => *(T*)((byte*)p + offset);
     public static void Write<T>(void* p, int offset, T value) where T : unmanaged => *(T*)((byte*)p + offset) = value;
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct Rational
-    {
-        public int Num, Den;
-        public readonly double Value => Den == 0 ? 0 : (double)Num / Den;
-    }
-
-    [LibraryImport(Format)] public static partial uint avformat_version();
-    [LibraryImport(Codec)] public static partial uint avcodec_version();
-    [LibraryImport(Util)] public static partial uint avutil_version();
-    [LibraryImport(Scale)] public static partial uint swscale_version();
-    [LibraryImport(Scale)] public static partial void* sws_getContext(int srcW, int srcH, int srcFormat, int dstW, int dstH, int dstFormat, int flags, void* srcFilter, void* dstFilter, double* param);
-    [LibraryImport(Scale)] public static partial int sws_scale(void* ctx, byte** src, int* srcStride, int srcSliceY, int srcSliceH, byte** dst, int* dstStride);
-    [LibraryImport(Scale)] public static partial void sws_freeContext(void* ctx);
-    [LibraryImport(Util)] private static partial void av_log_set_level(int level);
-    [LibraryImport(Util)] private static partial int av_strerror(int code, byte* buffer, nuint size);
-    [LibraryImport(Util)] public static partial Rational av_d2q(double value, int max);
-
-    // Demuxing and decoding
-    [LibraryImport(Format, StringMarshalling = StringMarshalling.Utf8)] public static partial int avformat_open_input(void** ctx, string url, void* fmt, void** options);
-    [LibraryImport(Format)] public static partial int avformat_find_stream_info(void* ctx, void** options);
-    [LibraryImport(Format)] public static partial int av_find_best_stream(void* ctx, int type, int wanted, int related, void** decoder, int flags);
-    [LibraryImport(Format)] public static partial Rational av_guess_frame_rate(void* ctx, void* stream, void* frame);
-    [LibraryImport(Format)] public static partial int av_read_frame(void* ctx, void* packet);
-    [LibraryImport(Format)] public static partial byte* av_stream_get_side_data(void* stream, int type, nuint* size);
-    [LibraryImport(Util)] public static partial double av_display_rotation_get(int* matrix);
-    [LibraryImport(Format)] public static partial void avformat_close_input(void** ctx);
-    [LibraryImport(Codec)] public static partial void* avcodec_alloc_context3(void* codec);
-    [LibraryImport(Codec)] public static partial int avcodec_parameters_to_context(void* ctx, void* par);
-    [LibraryImport(Codec)] public static partial int avcodec_parameters_from_context(void* par, void* ctx);
-    [LibraryImport(Codec)] public static partial int avcodec_open2(void* ctx, void* codec, void** options);
-    [LibraryImport(Codec)] public static partial void avcodec_free_context(void** ctx);
-    [LibraryImport(Codec)] public static partial int avcodec_send_packet(void* ctx, void* packet);
-    [LibraryImport(Codec)] public static partial int avcodec_receive_frame(void* ctx, void* frame);
-    [LibraryImport(Codec)] public static partial void* av_packet_alloc();
-    [LibraryImport(Codec)] public static partial void av_packet_unref(void* packet);
-    [LibraryImport(Codec)] public static partial void av_packet_free(void** packet);
-    [LibraryImport(Codec)] public static partial void av_packet_rescale_ts(void* packet, Rational from, Rational to);
-    [LibraryImport(Util)] public static partial void* av_frame_alloc();
-    [LibraryImport(Util)] public static partial void av_frame_free(void** frame);
-    [LibraryImport(Util)] public static partial void av_frame_unref(void* frame);
-    [LibraryImport(Util)] public static partial int av_frame_get_buffer(void* frame, int align);
-    [LibraryImport(Util)] public static partial int av_frame_make_writable(void* frame);
-
-    // Encoding and muxing
-    [LibraryImport(Codec)] public static partial void* avcodec_find_encoder(int id);
-    [LibraryImport(Codec)] public static partial int avcodec_send_frame(void* ctx, void* frame);
-    [LibraryImport(Codec)] public static partial int avcodec_receive_packet(void* ctx, void* packet);
-    [LibraryImport(Format, StringMarshalling = StringMarshalling.Utf8)] public static partial int avformat_alloc_output_context2(void** ctx, void* format, string? formatName, string fileName);
-    [LibraryImport(Format)] public static partial void* avformat_new_stream(void* ctx, void* codec);
-    [LibraryImport(Format, StringMarshalling = StringMarshalling.Utf8)] public static partial int avio_open(void** pb, string url, int flags);
-    [LibraryImport(Format)] public static partial int avio_closep(void** pb);
-    [LibraryImport(Format)] public static partial int avformat_write_header(void* ctx, void** options);
-    [LibraryImport(Format)] public static partial int av_interleaved_write_frame(void* ctx, void* packet);
-    [LibraryImport(Format)] public static partial int av_write_trailer(void* ctx);
-    [LibraryImport(Format)] public static partial void avformat_free_context(void* ctx);
 }

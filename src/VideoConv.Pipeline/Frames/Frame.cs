@@ -42,6 +42,28 @@ internal sealed class Frame : IDisposable
     /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> when the source captured the frame; carried through filtering.</summary>
     public long CaptureTimestamp { get; set; }
 
+    /// <summary>Marks a frame without a presentation time (the source stage then stamps one).</summary>
+    public const long NoPts = long.MinValue;
+
+    /// <summary>Presentation time in <see cref="TimeBase"/> ticks, relative to the start of the source (FFmpeg's pts); <see cref="NoPts"/> until stamped.</summary>
+    public long Pts { get; set; } = NoPts;
+
+    /// <summary>How long the frame is shown, in <see cref="TimeBase"/> ticks; 0 when unknown.</summary>
+    public long Duration { get; set; }
+
+    /// <summary>The unit of <see cref="Pts"/> and <see cref="Duration"/>: the input stream's time base, or 1/fps for sources without timestamps.</summary>
+    public Media.Rational TimeBase { get; set; }
+
+    /// <summary>Copies what identifies the source frame (sequence, capture time, presentation time) onto a frame made from it.</summary>
+    public void CopyStampsFrom(Frame source)
+    {
+        Sequence = source.Sequence;
+        CaptureTimestamp = source.CaptureTimestamp;
+        Pts = source.Pts;
+        Duration = source.Duration;
+        TimeBase = source.TimeBase;
+    }
+
     internal int References => Volatile.Read(ref _refs);
 
     /// <summary>True while the Mat still points at the Image (OpenCV reallocates a Mat whose size or type does not match what it writes).</summary>

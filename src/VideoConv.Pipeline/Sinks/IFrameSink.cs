@@ -37,30 +37,31 @@ internal interface ISinkHost
 /// <summary>Builds the sinks a spec asks for.</summary>
 internal static class FrameSinks
 {
-    public static IFrameSink Create(SinkSpec spec, bool overwrite, ISinkHost host) => spec switch
+    public static IFrameSink Create(SinkSpec spec, bool overwrite, ISinkHost host, SourceSpec? source = null) => spec switch
     {
-        FileSinkSpec f => FileSink(f, overwrite),
+        FileSinkSpec f => FileSink(f, overwrite, source as FileSourceSpec),
         DisplaySinkSpec d => new DisplaySink(d.Title, host),
         ImagesSinkSpec i => new ImageSequenceSink(i.Pattern, overwrite),
         DiscardSinkSpec => new DiscardSink(),
         _ => throw new PipelineSpecException("sinks", $"unsupported sink kind {spec.GetType().Name}"),
     };
 
-    /// <summary>The encoder for a file sink: ffmpeg where it is faster (see <see cref="FfmpegPipeSink"/>), OpenCV otherwise.</summary>
-    public static IFrameSink FileSink(FileSinkSpec f, bool overwrite)
+    /// <summary>
+    /// The writer for a file sink: the media layer (system FFmpeg libraries in-process: every codec, audio from
+    /// <paramref name="audioFrom"/>, timestamps) unless <c>encoder: opencv</c> or the libraries are missing; then
+    /// the ffmpeg command fed raw frames for MPEG-4/MJPEG, OpenCV's writer otherwise (video only).
+    /// </summary>
+    public static IFrameSink FileSink(FileSinkSpec f, bool overwrite, FileSourceSpec? audioFrom = null)
     {
-        string fourcc = Codecs.Resolve(f.Path, f.Codec);
+        if (Media.MediaFormats.WritesInProcess(f)) return new LibAvFileSink(f, audioFrom, overwrite);
+        string fourcc = Media.MediaFormats.OpenCvFourcc(f.Path, f.Codec);
         bool ffmpeg = f.Encoder switch
         {
             FileEncoder.Ffmpeg => true,
             FileEncoder.OpenCv => false,
-            _ => FfmpegPipeSink.Handles(fourcc) && (FFmpeg.LibAv.IsAvailable || FfmpegPipeSink.FindFfmpeg() is not null),
+            _ => FfmpegPipeSink.Handles(fourcc) && FfmpegPipeSink.FindFfmpeg() is not null,
         };
-        if (!ffmpeg) return new OpenCvVideoWriterSink(f.Path, fourcc, overwrite);
-        // In-process libraries where they load (no pipe: see LibAv), else the ffmpeg command.
-        return LibAvFileSink.Handles(fourcc) && FFmpeg.LibAv.IsAvailable
-            ? new LibAvFileSink(f.Path, fourcc, overwrite)
-            : new FfmpegPipeSink(f.Path, fourcc, overwrite);
+        return ffmpeg ? new FfmpegPipeSink(f.Path, fourcc, overwrite) : new OpenCvVideoWriterSink(f.Path, fourcc, overwrite);
     }
 }
 

@@ -33,10 +33,10 @@ internal static class FrameSources
     public static IFrameSource Create(Specs.SourceSpec spec, Specs.PipelineOptions options) => spec switch
     {
         Specs.PatternSourceSpec p => new PatternSource(p.Width, p.Height, p.Fps, p.Frames),
-        Specs.FileSourceSpec f => new LibAvFileSource(f.Path),
+        Specs.FileSourceSpec f => new LibAvFileSource(f),
         Specs.CameraSourceSpec c => new SourceWatchdog(() => VideoCaptureSource.ForCamera(c.Index, c.Width, c.Height, c.Fps),
             $"camera {c.Index}", options.LiveSources, options.Warning, endIsLoss: true),
-        Specs.ImagesSourceSpec i => new ImageSequenceSource(i.Glob),
+        Specs.ImagesSourceSpec i => new ImageSequenceSource(i.Glob, i.Fps),
         Specs.UrlSourceSpec u => new SourceWatchdog(() => new FfmpegUrlSource(u.Url), $"url '{u.Url}'", options.LiveSources, options.Warning, endIsLoss: false),
         _ => throw new Specs.PipelineSpecException("source", $"unsupported source kind {spec.GetType().Name}"),
     };

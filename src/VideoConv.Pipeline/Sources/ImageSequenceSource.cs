@@ -5,7 +5,7 @@ using VideoConv.Pipeline.Frames;
 namespace VideoConv.Pipeline.Sources;
 
 /// <summary><c>images: GLOB</c> — still images matching a glob (wildcards in the file name), read in ordinal name order.</summary>
-internal sealed class ImageSequenceSource(string glob) : IFrameSource
+internal sealed class ImageSequenceSource(string glob, double fps = ImageSequenceSource.DefaultFps) : IFrameSource
 {
     private string[] _files = [];
     private int _next;
@@ -14,7 +14,7 @@ internal sealed class ImageSequenceSource(string glob) : IFrameSource
     public const double DefaultFps = 25;
 
     public ImageFormat Format { get; private set; }
-    public double Fps => DefaultFps;
+    public double Fps => fps;
     public long? TotalFrames => _files.Length;
 
     /// <summary>Files matching <paramref name="glob"/> in ordinal order (wildcards allowed in the last path segment only).</summary>

@@ -1,31 +1,41 @@
+using OpenCvSharp;
 using VideoConv.Core.Imaging;
 using VideoConv.Pipeline.FFmpeg;
 using VideoConv.Pipeline.Frames;
+using VideoConv.Pipeline.Media;
+using VideoConv.Pipeline.Specs;
 
 namespace VideoConv.Pipeline.Sources;
 
 /// <summary>
-/// <c>file: PATH</c> decoded in-process by the system FFmpeg libraries (see <see cref="LibAv"/>), converted to
-/// BGR by libswscale straight into the pooled frame. Anything it cannot open or decode — FIFOs, empty or
-/// damaged files, missing libraries — goes to <see cref="VideoCaptureSource"/>, which keeps its messages.
+/// <c>file: PATH</c> (or <c>-</c>, a container on stdin) decoded in-process by the system FFmpeg libraries (see
+/// <see cref="LibAv"/>), converted to BGR by libswscale straight into the pooled frame. Each frame keeps its
+/// presentation time (the stream's time base, from the file's start or <c>start:</c>); rotated streams are
+/// turned upright, as FFmpeg's autorotate does; damage mid-file is decoded past, and what was lost is named.
+/// Anything it cannot open — FIFOs, empty files, missing libraries — goes to <see cref="VideoCaptureSource"/>,
+/// which keeps its messages.
 /// </summary>
 /// <remarks>
 /// Why not OpenCV's <c>VideoCapture</c> for files: measured on the 2-core CI machine, 300 frames of 1080p
-/// H.264 decoded to a discard sink took 1.9 s in-process against 2.9 s through the capture (whose read loop
-/// alone took 3.9 s, 2.0 s of it without its BGR conversion); the end-to-end figures are in the README.
-/// The BGR conversion uses the flags OpenCV's capture uses (bicubic): frames are bit-identical to
-/// <c>ffmpeg -pix_fmt bgr24</c> and within 3 levels of OpenCV's capture, whose bundled FFmpeg rounds its
-/// YUV→BGR conversion differently (tests measure both).
+/// H.264 decoded to a discard sink took 1.9 s in-process against 2.9 s through the capture. The BGR conversion
+/// uses the flags OpenCV's capture uses (bicubic): frames are bit-identical to <c>ffmpeg -pix_fmt bgr24</c>.
 /// </remarks>
-internal sealed unsafe class LibAvFileSource(string path) : IFrameSource
+internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
 {
-    private readonly string _what = $"file '{path}'";
+    private readonly string _what = spec.IsStdin ? "standard input" : $"file '{spec.Path}'";
+    private readonly string _path = spec.Path;
     private IFrameSource? _fallback;
     private void* _format, _codec, _frame, _packet, _sws;
-    private int _stream, _swsWidth, _swsHeight, _swsFormat = -1;
+    private int _stream, _swsWidth, _swsHeight, _swsFormat = -1, _rotation;
     private bool _pending, _flushed;
     private int _readError;
     private long _read;
+    private Rational _tb;
+    private long _origin, _end = long.MaxValue;
+    private Mat? _unrotated;
+    private readonly HashSet<long> _packetPts = [], _framePts = [];
+
+    public LibAvFileSource(string path) : this(new FileSourceSpec(path)) { }
 
     public ImageFormat Format { get; private set; }
     public double Fps { get; private set; }
@@ -34,23 +44,54 @@ internal sealed unsafe class LibAvFileSource(string path) : IFrameSource
     /// <summary>Which decoder this source ended up with, for logs and tests.</summary>
     public string Decoder => _fallback is null ? "libav" : "opencv";
 
+    /// <summary>Degrees the picture was turned to be upright (0, 90, 180, 270), from the stream's display matrix.</summary>
+    public int Rotation => _rotation;
+
+    /// <summary>The upright frame size of a file's video (BGR), without decoding; null when the libraries cannot tell.</summary>
+    public static ImageFormat? Probe(string path)
+    {
+        if (!LibAv.IsAvailable || !File.Exists(path)) return null;
+        void* format = null;
+        if (LibAv.avformat_open_input(&format, path, null, null) < 0) return null;
+        try
+        {
+            if (LibAv.avformat_find_stream_info(format, null) < 0) return null;
+            int index = LibAv.av_find_best_stream(format, LibAv.MediaVideo, -1, -1, null, 0);
+            if (index < 0) return null;
+            void* stream = ((nint*)LibAv.Read<nint>(format, LibAv.FormatStreams))[index].ToPointer();
+            void* par = LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer();
+            int w = LibAv.Read<int>(par, LibAv.ParWidth), h = LibAv.Read<int>(par, LibAv.ParHeight);
+            if (w <= 0 || h <= 0) return null;
+            return UprightRotation(stream) is 90 or 270 ? new ImageFormat(h, w, 3) : new ImageFormat(w, h, 3);
+        }
+        finally { LibAv.avformat_close_input(&format); }
+    }
+
     public void Open(CancellationToken cancellationToken)
     {
-        // FIFOs and empty files report length 0: OpenCV's capture handles both (and names an empty file).
-        bool regular = LibAv.IsAvailable && new FileInfo(path) is { Exists: true, Length: > 0 };
-        if (!regular || !TryOpen())
+        if (spec.IsStdin)
         {
+            if (!LibAv.IsAvailable) throw new InvalidOperationException($"reading a container from standard input needs the system FFmpeg 5.1 libraries; {LibAv.Unavailable}");
+            if (!TryOpen("pipe:0")) throw new InvalidOperationException("standard input holds no video FFmpeg can decode");
+            return;
+        }
+        // FIFOs and empty files report length 0: OpenCV's capture handles both (and names an empty file).
+        bool regular = LibAv.IsAvailable && new FileInfo(_path) is { Exists: true, Length: > 0 };
+        if (!regular || !TryOpen(_path))
+        {
+            if (spec.Start is not null || spec.Duration is not null)
+                throw new InvalidOperationException($"{_what}: trimming (start:, duration:) needs the system FFmpeg libraries to read it");
             Release();
-            _fallback = VideoCaptureSource.ForFile(path);
+            _fallback = VideoCaptureSource.ForFile(_path);
             _fallback.Open(cancellationToken);
             (Format, Fps, TotalFrames) = (_fallback.Format, _fallback.Fps, _fallback.TotalFrames);
         }
     }
 
-    private bool TryOpen()
+    private bool TryOpen(string url)
     {
         void* format = null;
-        if (LibAv.avformat_open_input(&format, path, null, null) < 0) return false;
+        if (LibAv.avformat_open_input(&format, url, null, null) < 0) return false;
         _format = format;
         if (LibAv.avformat_find_stream_info(_format, null) < 0) return false;
         void* decoder = null;
@@ -60,10 +101,7 @@ internal sealed unsafe class LibAvFileSource(string path) : IFrameSource
         void* par = LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer();
         int width = LibAv.Read<int>(par, LibAv.ParWidth), height = LibAv.Read<int>(par, LibAv.ParHeight);
         if (width <= 0 || height <= 0 || (long)width * height * 4 > Image.MaxBytes) return false;
-        // A rotated stream (phone videos) is shown upright by OpenCV's capture, as by the ffmpeg command: leave it to the capture.
-        nuint sideSize = 0;
-        var matrix = LibAv.av_stream_get_side_data(stream, LibAv.SideDataDisplayMatrix, &sideSize);
-        if (matrix != null && sideSize >= 9 * sizeof(int) && Math.Round(LibAv.av_display_rotation_get((int*)matrix)) % 360 != 0) return false;
+        _rotation = UprightRotation(stream);
 
         _codec = LibAv.avcodec_alloc_context3(decoder);
         if (_codec == null || LibAv.avcodec_parameters_to_context(_codec, par) < 0) return false;
@@ -71,6 +109,7 @@ internal sealed unsafe class LibAvFileSource(string path) : IFrameSource
         if (LibAv.avcodec_open2(_codec, decoder, null) < 0) return false;
         _frame = LibAv.av_frame_alloc();
         _packet = LibAv.av_packet_alloc();
+        _tb = LibAv.Read<Rational>(stream, LibAv.StreamTimeBase);
 
         var rate = LibAv.av_guess_frame_rate(_format, stream, null).Value;
         Fps = double.IsFinite(rate) && rate > 0 && rate < 1000 ? rate : 0;
@@ -81,12 +120,39 @@ internal sealed unsafe class LibAvFileSource(string path) : IFrameSource
             long duration = LibAv.Read<long>(_format, LibAv.FormatDuration);
             if (duration > 0) declared = (long)Math.Floor((double)duration / LibAv.TimeBase * Fps + 0.5);
         }
-        TotalFrames = declared > 0 ? declared : null;
+        bool trimmed = spec.Start is not null || spec.Duration is not null;
+        TotalFrames = declared > 0 && !trimmed ? declared : spec.Duration is { } d && Fps > 0 ? (long)Math.Round(d.TotalSeconds * Fps) : null;
+
+        // Timestamps count from the file's start (as ffmpeg's output does), or from start: when trimming; the audio uses the same origin.
+        long startUs = LibAv.Read<long>(_format, LibAv.FormatStartTime);
+        long originUs = (startUs == LibAv.NoPts ? 0 : startUs) + (spec.Start ?? TimeSpan.Zero).Ticks / 10;
+        _origin = Rational.Rescale(originUs, LibAv.Microseconds, _tb);
+        if (spec.Duration is { } keep) _end = _origin + Rational.Rescale(keep.Ticks / 10, LibAv.Microseconds, _tb);
+        if (spec.Start is { } start && start > TimeSpan.Zero)
+        {
+            // The keyframe at or before start:, then decode forward (frames before start: are dropped), as ffmpeg -ss X -i.
+            int ret = LibAv.avformat_seek_file(_format, _stream, long.MinValue, _origin, _origin, LibAv.SeekBackward);
+            if (ret < 0) throw new InvalidOperationException($"{_what}: cannot seek to start {start}: {LibAv.Error(ret)}");
+        }
+
         // The first frame proves the stream decodes and gives the real size.
-        if (!Decode()) return false;
+        if (!Decode()) return spec.Start is not null ? throw new InvalidOperationException($"{_what}: start {spec.Start} is past the end of the video") : false;
         _pending = true;
-        Format = new ImageFormat(LibAv.Read<int>(_frame, LibAv.FrameWidth), LibAv.Read<int>(_frame, LibAv.FrameHeight), 3);
+        int w = LibAv.Read<int>(_frame, LibAv.FrameWidth), h = LibAv.Read<int>(_frame, LibAv.FrameHeight);
+        Format = _rotation is 90 or 270 ? new ImageFormat(h, w, 3) : new ImageFormat(w, h, 3);
+        if (_rotation != 0) _unrotated = new Mat(h, w, MatType.CV_8UC3);
         return true;
+    }
+
+    // FFmpeg's autorotate: the display matrix's rotation, counter-clockwise, made a clockwise turn of 0/90/180/270.
+    private static int UprightRotation(void* stream)
+    {
+        nuint size = 0;
+        var matrix = LibAv.av_stream_get_side_data(stream, LibAv.SideDataDisplayMatrix, &size);
+        if (matrix == null || size < 9 * sizeof(int)) return 0;
+        double theta = -Math.Round(LibAv.av_display_rotation_get((int*)matrix));
+        int turn = (int)(((theta % 360) + 360) % 360);
+        return turn is 90 or 180 or 270 ? turn : 0;
     }
 
     public bool Read(Frame frame, CancellationToken cancellationToken)
@@ -99,21 +165,34 @@ internal sealed unsafe class LibAvFileSource(string path) : IFrameSource
             CheckEnd();
             return false;
         }
+        long pts = LibAv.Read<long>(_frame, LibAv.FrameBestEffortTimestamp);
+        frame.TimeBase = _tb;
+        frame.Pts = pts == LibAv.NoPts ? _read : pts - _origin;
+        frame.Duration = Math.Max(0, LibAv.Read<long>(_frame, LibAv.FramePktDuration));
         ToBgr(frame);
         _read++;
         return true;
     }
 
-    // Next decoded picture into _frame; false at the end (or after a read error, once every decoded frame is out).
+    // Next decoded picture at or after start: into _frame; false at the end (or end:). Damaged packets are decoded
+    // past, as FFmpeg does; their timestamps are remembered so CheckEnd can name the frames they lost.
     private bool Decode()
     {
         while (true)
         {
             int ret = LibAv.avcodec_receive_frame(_codec, _frame);
-            if (ret == 0) return true;
+            if (ret == 0)
+            {
+                long pts = LibAv.Read<long>(_frame, LibAv.FrameBestEffortTimestamp);
+                if (pts != LibAv.NoPts) _framePts.Add(pts);
+                if (pts != LibAv.NoPts && pts < _origin) { LibAv.av_frame_unref(_frame); continue; } // before start:
+                if (pts != LibAv.NoPts && pts >= _end) { LibAv.av_frame_unref(_frame); _flushed = true; return false; }
+                return true;
+            }
             if (ret == LibAv.ErrorEof) return false;
-            if (ret != LibAv.ErrorAgain) throw Broke($"the decoder failed: {LibAv.Error(ret)}");
+            if (_flushed && ret != LibAv.ErrorAgain) return false;
             if (_flushed) return false;
+            // EAGAIN, or a decoding error (damaged data): feed the next packet.
             ret = LibAv.av_read_frame(_format, _packet);
             if (ret < 0)
             {
@@ -123,7 +202,11 @@ internal sealed unsafe class LibAvFileSource(string path) : IFrameSource
                 continue;
             }
             if (LibAv.Read<int>(_packet, LibAv.PacketStreamIndex) == _stream)
-                LibAv.avcodec_send_packet(_codec, _packet); // a damaged packet is skipped, as OpenCV's capture does
+            {
+                long pts = LibAv.Read<long>(_packet, LibAv.PacketPts);
+                if (pts != LibAv.NoPts && pts >= _origin && pts < _end) _packetPts.Add(pts);
+                LibAv.avcodec_send_packet(_codec, _packet); // a damaged packet is reported by CheckEnd, not here
+            }
             LibAv.av_packet_unref(_packet);
         }
     }
@@ -131,7 +214,8 @@ internal sealed unsafe class LibAvFileSource(string path) : IFrameSource
     private void ToBgr(Frame frame)
     {
         int w = LibAv.Read<int>(_frame, LibAv.FrameWidth), h = LibAv.Read<int>(_frame, LibAv.FrameHeight), fmt = LibAv.Read<int>(_frame, LibAv.FrameFormat);
-        if (w != Format.Width || h != Format.Height)
+        bool turned = _rotation is 90 or 270;
+        if ((turned ? h : w) != Format.Width || (turned ? w : h) != Format.Height)
             throw new InvalidOperationException($"{_what} changed frame size mid-stream (now {w}x{h}, was {Format.Width}x{Format.Height})");
         if (_sws == null || fmt != _swsFormat || w != _swsWidth || h != _swsHeight)
         {
@@ -142,22 +226,47 @@ internal sealed unsafe class LibAvFileSource(string path) : IFrameSource
         }
         fixed (byte* pixels = frame.Image.Data)
         {
-            byte* dst = pixels;
-            int stride = Format.RowBytes;
+            byte* dst = _unrotated is null ? pixels : (byte*)_unrotated.Data;
+            int stride = w * 3;
             LibAv.sws_scale(_sws, (byte**)((byte*)_frame + LibAv.FrameData), (int*)((byte*)_frame + LibAv.FrameLinesize), 0, h, &dst, &stride);
         }
         LibAv.av_frame_unref(_frame);
+        if (_unrotated is not null)
+        {
+            Cv2.Rotate(_unrotated, frame.Mat, _rotation switch { 90 => RotateFlags.Rotate90Clockwise, 180 => RotateFlags.Rotate180, _ => RotateFlags.Rotate90Counterclockwise });
+            if (!frame.SharesImage) throw new InvalidOperationException("rotation reallocated the frame");
+        }
     }
 
     private void CheckEnd()
     {
-        if (_readError != 0) throw Broke($"reading stopped: {LibAv.Error(_readError)}");
-        if (TotalFrames is { } declared && _read < declared - VideoCaptureSource.BreakTolerance(declared))
+        // Frames whose packets arrived but never decoded: damage mid-file (the frames after it were kept).
+        if (_packetPts.Count > _framePts.Count || _packetPts.Any(p => !_framePts.Contains(p)))
+        {
+            var order = _packetPts.Order().ToList();
+            var lost = new List<int>();
+            for (int i = 0; i < order.Count; i++) if (!_framePts.Contains(order[i])) lost.Add(i);
+            if (lost.Count > 0)
+                throw new SourceBrokeException($"{_what} is damaged: {Ranges(lost)} could not be decoded; the {_read} decodable frames were kept", _read);
+        }
+        if (_readError != 0) throw new SourceBrokeException($"{_what} broke at frame {_read}: reading stopped: {LibAv.Error(_readError)}; the {_read} frames before the break were kept", _read);
+        if (TotalFrames is { } declared && spec.Start is null && spec.Duration is null && _read < declared - VideoCaptureSource.BreakTolerance(declared))
             throw SourceBrokeException.DeclaredMore(_what, _read, declared);
     }
 
-    private SourceBrokeException Broke(string why) =>
-        new($"{_what} broke at frame {_read}: {why}; the {_read} frames before the break were kept", _read);
+    // "frames 170–228", "frame 12, frames 40–41"
+    private static string Ranges(List<int> frames)
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < frames.Count;)
+        {
+            int j = i;
+            while (j + 1 < frames.Count && frames[j + 1] == frames[j] + 1) j++;
+            parts.Add(i == j ? $"frame {frames[i]}" : $"frames {frames[i]}–{frames[j]}");
+            i = j + 1;
+        }
+        return parts.Count <= 4 ? string.Join(", ", parts) : $"{string.Join(", ", parts.Take(4))} and {parts.Count - 4} more ranges";
+    }
 
     private void Release()
     {
@@ -167,6 +276,8 @@ internal sealed unsafe class LibAvFileSource(string path) : IFrameSource
         if (_format != null) fixed (void** p = &_format) LibAv.avformat_close_input(p);
         if (_sws != null) LibAv.sws_freeContext(_sws);
         _sws = null;
+        _unrotated?.Dispose();
+        _unrotated = null;
     }
 
     public void Dispose()

@@ -39,16 +39,28 @@ public sealed record CameraSourceSpec(int Index, int? Width = null, int? Height 
     public override bool DefaultLive => true;
 }
 
-/// <summary><c>file: PATH</c> — a video file (or a FIFO), decoded in-process by the FFmpeg libraries when installed, else by OpenCV's capture.</summary>
+/// <summary><c>file: PATH</c> — a video file (<c>-</c>: a container on stdin), decoded by the media layer.</summary>
 public sealed record FileSourceSpec(string Path) : SourceSpec
 {
     public override bool DefaultLive => false;
+
+    /// <summary><c>start:</c> — the first frame kept is the one at this time (decoded forward from the keyframe before it).</summary>
+    public TimeSpan? Start { get; init; }
+
+    /// <summary><c>duration:</c> (or <c>end:</c> minus <c>start:</c>) — how much of the input is kept.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>True for <c>-</c>: read a container from standard input.</summary>
+    public bool IsStdin => Path == "-";
 }
 
-/// <summary><c>images: GLOB</c> — an image sequence in name order.</summary>
+/// <summary><c>images: GLOB</c> — an image sequence in name order, at <see cref="Fps"/> frames a second.</summary>
 public sealed record ImagesSourceSpec(string Glob) : SourceSpec
 {
     public override bool DefaultLive => false;
+
+    /// <summary><c>fps:</c> — the rate the images are shown at (their timestamps), default 25 as FFmpeg's image demuxer.</summary>
+    public double Fps { get; init; } = 25;
 }
 
 /// <summary><c>pattern: {width, height, fps, frames}</c> — a moving synthetic test pattern made in-process.</summary>
@@ -76,11 +88,50 @@ public abstract record SinkSpec
     public SpecOrigin? Origin { get; init; }
 }
 
-/// <summary><c>file: PATH</c>, <c>codec: FOURCC</c> (null: chosen by extension).</summary>
+/// <summary><c>file: PATH</c> (<c>-</c>: standard output, with <see cref="Format"/>), <c>codec:</c> a name or FOURCC (null: chosen by extension), quality and audio keys.</summary>
 public sealed record FileSinkSpec(string Path, string? Codec = null) : SinkSpec
 {
-    /// <summary>Which encoder writes the file; <see cref="FileEncoder.Auto"/> picks the system ffmpeg for MPEG-4/MJPEG when installed.</summary>
+    /// <summary>Which encoder writes the file; <see cref="FileEncoder.Auto"/> is the system FFmpeg's libraries in-process.</summary>
     public FileEncoder Encoder { get; init; } = FileEncoder.Auto;
+
+    /// <summary><c>crf:</c> constant-quality factor (libx264/libx265/libvpx-vp9/AV1); null: the encoder's default (x264: 23).</summary>
+    public double? Crf { get; init; }
+
+    /// <summary><c>preset:</c> speed/size trade-off (x264/x265: ultrafast … veryslow; SVT-AV1: 0 … 13).</summary>
+    public string? Preset { get; init; }
+
+    /// <summary><c>bitrate:</c> target bits per second, FFmpeg's syntax (<c>2M</c>, <c>800k</c>).</summary>
+    public string? Bitrate { get; init; }
+
+    /// <summary><c>gop:</c> the longest distance between keyframes, in frames.</summary>
+    public int? Gop { get; init; }
+
+    /// <summary><c>codec_options:</c> FFmpeg encoder options (<c>tune: film</c>, <c>x264-params: …</c>), checked against the encoder's AVOptions before the first frame.</summary>
+    public IReadOnlyDictionary<string, string> CodecOptions { get; init; } = NoOptions;
+
+    private static readonly IReadOnlyDictionary<string, string> NoOptions = new Dictionary<string, string>();
+
+    /// <summary><c>audio:</c> what happens to the input's audio.</summary>
+    public AudioMode Audio { get; init; } = AudioMode.Auto;
+
+    /// <summary><c>format:</c> (or <c>--format</c>) an FFmpeg muxer name (<c>matroska</c>, <c>mpegts</c>, <c>mp4</c>, <c>nut</c>); null: by extension.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>True for <c>-</c>: write to standard output.</summary>
+    public bool IsStdout => Path == "-";
+}
+
+/// <summary><c>audio:</c> of a file or url sink.</summary>
+public enum AudioMode
+{
+    /// <summary>Kept: copied when the container holds its codec, re-encoded otherwise.</summary>
+    Auto,
+    /// <summary>Stream-copied; refused before starting when the container cannot hold the codec.</summary>
+    Copy,
+    /// <summary>Re-encoded (AAC for MP4/MOV/TS, Opus for WebM/Matroska).</summary>
+    Encode,
+    /// <summary>Left out.</summary>
+    Drop,
 }
 
 /// <summary><c>encoder:</c> of a file sink.</summary>

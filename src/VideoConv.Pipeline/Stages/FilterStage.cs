@@ -118,8 +118,7 @@ internal sealed class FilterStage(
                     dst = pool.Rent();
                     try { filter.Apply(src.Image, dst.Image); }
                     catch { dst.Release(); throw; }
-                    dst.Sequence = src.Sequence;
-                    dst.CaptureTimestamp = src.CaptureTimestamp;
+                    dst.CopyStampsFrom(src);
                 }
                 finally { src.Release(); }
                 counters.FrameDone(t0);

@@ -6,10 +6,22 @@ using VideoConv.Pipeline.Stats;
 
 namespace VideoConv.Pipeline.Stages;
 
-/// <summary>Reads frames from an <see cref="IFrameSource"/> into pooled frames, stamps the capture time, and paces realtime sources. Owns (and disposes) the source.</summary>
+/// <summary>
+/// Reads frames from an <see cref="IFrameSource"/> into pooled frames, stamps the capture time, and paces realtime
+/// sources. Owns (and disposes) the source.
+/// </summary>
+/// <remarks>
+/// Presentation times: a source that knows them (a file) sets <see cref="Frame.Pts"/> itself; for the others this
+/// stage stamps one — frame <c>n</c> at <c>n/fps</c> for sources with a declared rate (pattern, images), the
+/// capture time in milliseconds for live sources (<paramref name="wallClock"/>), so a dropped frame leaves a gap
+/// in time instead of shortening the output.
+/// </remarks>
 /// <param name="opened">Told the frame format once the source is open, before its first frame (the filter prepares its chain).</param>
-internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> output, RunControl run, StageCounters counters, bool realtime, Action<VideoConv.Core.Imaging.ImageFormat> opened)
+internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> output, RunControl run, StageCounters counters, bool realtime,
+    Action<VideoConv.Core.Imaging.ImageFormat> opened, bool wallClock = false)
 {
+    private static readonly Media.Rational Milliseconds = new(1, 1000);
+
     public const string StageName = "source";
 
     private volatile FramePool? _pool;
@@ -34,10 +46,13 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
             opened(source.Format);
             counters.Started();
             long start = Stopwatch.GetTimestamp();
+            var ticks = Media.Rational.FrameTicks(source.Fps);
             for (long n = 0; !ct.IsCancellationRequested; n++)
             {
                 if (realtime && source.Fps > 0 && !WaitUntil(start + (long)(n / source.Fps * Stopwatch.Frequency), ct)) break;
                 var frame = _pool.Rent();
+                frame.Pts = Frame.NoPts;
+                frame.Duration = 0;
                 long t0 = Stopwatch.GetTimestamp();
                 bool got;
                 try { got = source.Read(frame, ct); }
@@ -45,6 +60,7 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
                 if (!got) { frame.Release(); break; }
                 frame.Sequence = n;
                 long captured = frame.CaptureTimestamp = Stopwatch.GetTimestamp();
+                if (frame.Pts == Frame.NoPts) Stamp(frame, n, wallClock ? Stopwatch.GetElapsedTime(start, captured) : null, ticks);
                 // Counted once handed over: a frame read but abandoned by a stop is not "in".
                 try { FrameChannels.Write(output, frame, ct); }
                 catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
@@ -79,6 +95,22 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
             // it still cleans up here once the read returns. Frames still downstream are freed on return.
             source.Dispose();
             _pool?.Dispose();
+        }
+    }
+
+    private void Stamp(Frame frame, long n, TimeSpan? sinceStart, Media.Rational ticks)
+    {
+        if (sinceStart is { } t)
+        {
+            frame.TimeBase = Milliseconds;
+            frame.Pts = (long)t.TotalMilliseconds;
+            frame.Duration = source.Fps > 0 ? (long)Math.Round(1000 / source.Fps) : 0;
+        }
+        else
+        {
+            frame.TimeBase = ticks;
+            frame.Pts = n;
+            frame.Duration = 1;
         }
     }
 

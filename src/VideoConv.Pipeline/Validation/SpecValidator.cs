@@ -30,7 +30,9 @@ public static class SpecValidator
         var inputs = SpecFiles.Inputs(spec.Source);
         for (int i = 0; i < spec.Sinks.Count; i++)
             ValidateSink(spec.Sinks[i], SinkName(i), overwrite, foldersMayBeMissing, inputs);
-        var files = spec.Sinks.OfType<FileSinkSpec>().GroupBy(f => FileNodes.Resolve(f.Path)).FirstOrDefault(g => g.Count() > 1);
+        // Codecs, containers, encoders, options and frame sizes of the sinks the media layer writes.
+        Media.MediaFormats.Validate(spec, (i, key, message) => Refuse(SinkName(i), spec.Sinks[i].Origin, message, key));
+        var files = spec.Sinks.OfType<FileSinkSpec>().Where(f => !f.IsStdout).GroupBy(f => FileNodes.Resolve(f.Path)).FirstOrDefault(g => g.Count() > 1);
         if (files is not null) throw Refuse("sinks", files.Skip(1).First().Origin ?? spec.Origin, $"two file sinks write to the same path '{files.Key}'");
     }
 
@@ -137,14 +139,15 @@ public static class SpecValidator
         {
             case FileSinkSpec f:
             {
+                bool folderExists = f.IsStdout || CheckOutput(f.Path, subject, at, overwrite, foldersMayBeMissing, inputs);
+                if (Media.MediaFormats.WritesInProcess(f)) break; // checked by MediaFormats.Validate (in Validate)
                 string fourcc;
-                try { fourcc = Codecs.Resolve(f.Path, f.Codec); }
+                try { fourcc = Media.MediaFormats.OpenCvFourcc(f.Path, f.Codec); }
                 catch (PipelineSpecException ex) { throw Refuse(subject, at, ex.Message, f.Codec is null ? null : "codec"); }
-                bool folderExists = CheckOutput(f.Path, subject, at, overwrite, foldersMayBeMissing, inputs);
-                if (f.Encoder == FileEncoder.Ffmpeg && FfmpegPipeSink.FindFfmpeg() is null && !(LibAvFileSink.Handles(fourcc) && SystemTools.HasFfmpegLibraries))
+                if (f.Encoder == FileEncoder.Ffmpeg && FfmpegPipeSink.FindFfmpeg() is null)
                     throw Refuse(subject, at, "encoder: ffmpeg needs the ffmpeg program on PATH (Debian: apt-get install ffmpeg), or use encoder: opencv", "encoder");
                 // The probe needs the folder; a folder still to be created is probed when the pipeline validates again.
-                if (f.Encoder != FileEncoder.Ffmpeg && folderExists) ProbeEncoder(f.Path, fourcc, subject, at);
+                if (f.Encoder != FileEncoder.Ffmpeg && folderExists && !f.IsStdout) ProbeEncoder(f.Path, fourcc, subject, at);
                 break;
             }
             case ImagesSinkSpec i:

@@ -13,7 +13,7 @@ public class FileRoundTripTests
         using var dir = new TempDir();
         string input = TestMedia.MakeClip(dir, 320, 240, 24);
         string output = dir.File("sharp.mkv");
-        var spec = new PipelineSpec(new FileSourceSpec(input), [TestMedia.Sharpen], [new FileSinkSpec(output)]);
+        var spec = new PipelineSpec(new FileSourceSpec(input), [TestMedia.Sharpen], [new FileSinkSpec(output, "ffv1")]);
 
         var stats = await new VideoPipeline(spec, new PipelineOptions()).RunAsync(CancellationToken.None);
 

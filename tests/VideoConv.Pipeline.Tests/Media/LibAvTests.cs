@@ -34,8 +34,9 @@ public class LibAvTests
     [RequiresLibAvFact]
     public void LibAvFileSink_Mpeg4_WritesSameVideoAsFfmpegCommandEncoder()
     {
-        // Same encoder, same settings (mpeg4, constant quantiser 5, one slice per core): in-process or through the
-        // ffmpeg command, the decoded videos must be identical.
+        // Same encoder, same settings (mpeg4, constant quantiser 5): in-process or through the ffmpeg command. The
+        // in-process sink converts BGR → YUV with libswscale (as ffmpeg's CLI does), the pipe sink with OpenCV, so the
+        // noisy frames are quantised differently: each must be as faithful to the frames written (within 0.5 dB).
         using var dir = new TempDir();
         var format = new Core.Imaging.ImageFormat(320, 240, 3);
         using var pool = new FramePool(format);
@@ -53,6 +54,7 @@ public class LibAvTests
         string inProcess = dir.File("libav.mp4"), piped = dir.File("pipe.mp4");
         SinkRun.Write(new Sinks.LibAvFileSink(inProcess, "mp4v", overwrite: false), format, frames);
         SinkRun.Write(new Sinks.FfmpegPipeSink(piped, "mp4v", overwrite: false), format, frames);
+        var originals = frames.Select(f => f.Mat.Clone()).ToList();
         foreach (var f in frames) f.Dispose();
 
         var a = TestMedia.Decode(inProcess);
@@ -61,11 +63,15 @@ public class LibAvTests
         {
             Assert.Equal(20, a.Count);
             Assert.Equal(a.Count, b.Count);
-            for (int i = 0; i < a.Count; i++) Assert.True(TestMedia.CountDifferent(a[i], b[i]) == 0, $"frame {i} differs");
+            for (int i = 0; i < a.Count; i++)
+            {
+                double inProcessDb = Cv2.PSNR(originals[i], a[i]), pipedDb = Cv2.PSNR(originals[i], b[i]);
+                Assert.True(inProcessDb > pipedDb - 0.5, $"frame {i}: in-process {inProcessDb:F1} dB, piped {pipedDb:F1} dB");
+            }
         }
         finally
         {
-            foreach (var m in a.Concat(b)) m.Dispose();
+            foreach (var m in a.Concat(b).Concat(originals)) m.Dispose();
         }
     }
 
@@ -124,18 +130,24 @@ public class LibAvTests
         }
     }
 
-    [RequiresLibAvFact]
-    public void LibAvFileSource_RotatedClip_LeavesItToOpenCvCaptureWhichTurnsItUpright()
+    [RequiresLibAvTheory]
+    [InlineData(90)]
+    [InlineData(180)]
+    [InlineData(270)]
+    public void LibAvFileSource_RotatedClip_TurnedUprightInProcessAsFfmpegAutorotate(int rotation)
     {
         using var dir = new TempDir();
         string plain = TestMedia.MakeClip(dir, 320, 240, 5);
         string rotated = dir.File("rotated.mp4");
-        var (code, output) = TestMedia.Run("ffmpeg", "-v", "error", "-y", "-i", plain, "-c", "copy", "-metadata:s:v", "rotate=90", rotated);
+        // FFmpeg 5.1 writes the display matrix from the rotate tag (6.0 and later: -display_rotation).
+        var (code, output) = TestMedia.Run("ffmpeg", "-v", "error", "-y", "-i", plain, "-c", "copy", "-metadata:s:v", $"rotate={rotation}", rotated);
         Assert.True(code == 0, output);
-        using var source = new LibAvFileSource(rotated);
-        source.Open(CancellationToken.None);
-        Assert.Equal("opencv", source.Decoder);
-        Assert.Equal((240, 320), (source.Format.Width, source.Format.Height));
+        bool turned = rotation != 180;
+        // ffmpeg's own autorotate (transpose/hflip+vflip filters) is the oracle, frame for frame.
+        var expected = TestMedia.DecodeWithFfmpegCommand(rotated, turned ? 240 : 320, turned ? 320 : 240);
+        var (frames, max, _) = Compare(rotated, expected);
+        Assert.Equal(5, frames);
+        Assert.Equal(0, max);
     }
 
     [RequiresLibAvFact]

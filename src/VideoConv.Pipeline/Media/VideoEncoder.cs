@@ -1,0 +1,135 @@
+using VideoConv.Core.Imaging;
+using VideoConv.Pipeline.FFmpeg;
+using VideoConv.Pipeline.Frames;
+using VideoConv.Pipeline.Specs;
+
+namespace VideoConv.Pipeline.Media;
+
+/// <summary>
+/// One video encoder (libavcodec) fed pooled BGR/BGRA/grey frames: libswscale converts them into the encoder's
+/// pixel format (the conversion FFmpeg's CLI inserts), and each frame's presentation time is rescaled once, from
+/// its source's time base into the encoder's, so variable frame rates and gaps survive.
+/// </summary>
+/// <remarks>
+/// The encoder's time base is the source's own (the input stream's, or 1/fps for pattern and images), except where
+/// a codec or container limits it: MPEG-4 Part 2 takes denominators up to 65535 (then milliseconds), AVI is a
+/// constant-rate container (then 1/fps). A timestamp that rounds onto the previous one is moved one tick on,
+/// never dropped.
+/// </remarks>
+internal sealed unsafe class VideoEncoder : IDisposable
+{
+    private void* _ctx, _frame, _packet, _sws;
+    private readonly ImageFormat _input;
+    private readonly Rational _timeBase;
+    private readonly int _quality;
+    private readonly Dictionary<long, long> _durations = [];
+    private long _lastPts = long.MinValue, _count;
+    private readonly Rational _rate;
+    private readonly string _display;
+
+    public VideoEncoder(VideoCodec codec, void* encoder, FileSinkSpec spec, ImageFormat input, Rational sourceTimeBase, double fps, OutputMuxer muxer, string display)
+    {
+        _input = input;
+        _display = display;
+        _ctx = LibAv.avcodec_alloc_context3(encoder);
+        if (_ctx == null) throw new OutOfMemoryException("FFmpeg could not allocate an encoder");
+        var rate = _rate = Rational.FrameTicks(fps > 0 ? fps : 30).Inverse;
+        _timeBase = sourceTimeBase.IsValid ? sourceTimeBase : rate.Inverse;
+        if (muxer.Name == "avi" || (codec.Id == LibAv.CodecMpeg4 && (_timeBase.Den > 65535 || _timeBase.Num > 65535)))
+            _timeBase = muxer.Name == "avi" ? rate.Inverse : new Rational(1, 1000);
+        int pixFmt = MediaFormats.PixelFormat(codec, input);
+        LibAv.Write(_ctx, LibAv.CtxWidth, input.Width);
+        LibAv.Write(_ctx, LibAv.CtxHeight, input.Height);
+        LibAv.Write(_ctx, LibAv.CtxPixFmt, pixFmt);
+        LibAv.Write(_ctx, LibAv.CtxTimeBase, _timeBase);
+        LibAv.Write(_ctx, LibAv.CtxFramerate, rate);
+        LibAv.Write(_ctx, LibAv.CtxThreadCount, codec.Id is LibAv.CodecMpeg4 or LibAv.CodecMjpeg ? Math.Max(1, Environment.ProcessorCount) : 0);
+        if (codec.Name == "XVID" && muxer.Name == "avi") LibAv.Write(_ctx, LibAv.CtxCodecTag, 'x' | 'v' << 8 | 'i' << 16 | 'd' << 24);
+        _quality = EncoderOptions.Apply(_ctx, codec, spec);
+        if (muxer.WantsGlobalHeader) LibAv.Write(_ctx, LibAv.CtxFlags, LibAv.Read<int>(_ctx, LibAv.CtxFlags) | LibAv.FlagGlobalHeader);
+        Check(LibAv.avcodec_open2(_ctx, encoder, null), "open the encoder for");
+
+        _frame = LibAv.av_frame_alloc();
+        _packet = LibAv.av_packet_alloc();
+        LibAv.Write(_frame, LibAv.FrameWidth, input.Width);
+        LibAv.Write(_frame, LibAv.FrameHeight, input.Height);
+        LibAv.Write(_frame, LibAv.FrameFormat, pixFmt);
+        Check(LibAv.av_frame_get_buffer(_frame, 0), "allocate a frame for");
+        int srcFmt = input.Channels switch { 1 => LibAv.PixGray8, 4 => LibAv.PixBgra, _ => LibAv.PixBgr24 };
+        // Bit-exact where the formats match (BGR → BGR0, grey → grey): lossless FFV1 keeps every sample.
+        _sws = LibAv.sws_getContext(input.Width, input.Height, srcFmt, input.Width, input.Height, pixFmt, LibAv.SwsBicubic, null, null, null);
+        if (_sws == null) throw new InvalidOperationException($"FFmpeg cannot convert {input} frames for the {codec.Display} encoder");
+    }
+
+    public void* Context => _ctx;
+    public Rational TimeBase => _timeBase;
+
+    /// <summary>Copies the encoder's parameters onto the output stream (after opening, before the header).</summary>
+    public void Describe(void* stream)
+    {
+        Check(LibAv.avcodec_parameters_from_context(LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer(), _ctx), "configure");
+        LibAv.Write(stream, LibAv.StreamTimeBase, _timeBase);
+    }
+
+    /// <summary>Encodes one frame; <paramref name="write"/> gets each finished packet (timestamps in <see cref="TimeBase"/>).</summary>
+    public void Encode(Frame frame, Action<nint> write)
+    {
+        Check(LibAv.av_frame_make_writable(_frame), "write a frame to");
+        fixed (byte* pixels = frame.Image.Data)
+        {
+            byte* src = pixels;
+            int stride = _input.RowBytes;
+            LibAv.sws_scale(_sws, &src, &stride, 0, _input.Height, (byte**)((byte*)_frame + LibAv.FrameData), (int*)((byte*)_frame + LibAv.FrameLinesize));
+        }
+        // A frame without a time (written straight to the sink, not through a source stage) is the next at the declared rate.
+        bool stamped = frame.Pts != Frame.NoPts && frame.TimeBase.IsValid;
+        long pts = stamped ? Rational.Rescale(frame.Pts, frame.TimeBase, _timeBase) : Rational.Rescale(_count, _rate.Inverse, _timeBase);
+        _count++;
+        if (pts <= _lastPts) pts = _lastPts + 1;
+        _lastPts = pts;
+        long duration = !stamped ? Rational.Rescale(1, _rate.Inverse, _timeBase) : frame.Duration > 0 ? Math.Max(1, Rational.Rescale(frame.Duration, frame.TimeBase, _timeBase)) : 0;
+        _durations[pts] = duration;
+        LibAv.Write(_frame, LibAv.FramePts, pts);
+        // With a constant quantiser the encoder reads each frame's quality (ffmpeg's CLI copies global_quality there too).
+        if (_quality > 0) LibAv.Write(_frame, LibAv.FrameQuality, _quality);
+        Check(LibAv.avcodec_send_frame(_ctx, _frame), "encode a frame of");
+        Drain(write);
+    }
+
+    /// <summary>Drains the encoder's delayed frames (B-frames, lookahead).</summary>
+    public void Flush(Action<nint> write)
+    {
+        Check(LibAv.avcodec_send_frame(_ctx, null), "finish encoding");
+        Drain(write);
+    }
+
+    private void Drain(Action<nint> write)
+    {
+        while (true)
+        {
+            int ret = LibAv.avcodec_receive_packet(_ctx, _packet);
+            if (ret == LibAv.ErrorAgain || ret == LibAv.ErrorEof) return;
+            Check(ret, "encode");
+            long pts = LibAv.Read<long>(_packet, LibAv.PacketPts);
+            // The muxer needs each packet's duration (the last frame's above all): the frame's own, as it came in.
+            if (_durations.Remove(pts, out long duration) && duration > 0 && LibAv.Read<long>(_packet, LibAv.PacketDuration) <= 0)
+                LibAv.Write(_packet, LibAv.PacketDuration, duration);
+            write((nint)_packet);
+            LibAv.av_packet_unref(_packet);
+        }
+    }
+
+    private void Check(int ret, string what)
+    {
+        if (ret < 0) throw new IOException($"FFmpeg could not {what} '{_display}': {LibAv.Error(ret)}");
+    }
+
+    public void Dispose()
+    {
+        fixed (void** ctx = &_ctx) LibAv.avcodec_free_context(ctx);
+        fixed (void** frame = &_frame) LibAv.av_frame_free(frame);
+        fixed (void** packet = &_packet) LibAv.av_packet_free(packet);
+        if (_sws != null) LibAv.sws_freeContext(_sws);
+        _sws = null;
+    }
+}
