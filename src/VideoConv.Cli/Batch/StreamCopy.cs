@@ -75,15 +75,16 @@ public static class StreamCopy
     public static void Join(IReadOnlyList<string> segments, string? audioSource, string listFile, string destination)
     {
         File.WriteAllText(listFile, ConcatList(segments), new UTF8Encoding(false));
-        var args = new List<string> { "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", FileUrl(listFile) };
+        var args = new List<string> { "-nostdin", "-hide_banner", "-loglevel", "error", "-y" };
+        args.AddRange(["-f", "concat", "-safe", "0", "-i", FileUrl(listFile)]);
         bool ownAudio = HasAudio(segments[0]);
         if (!ownAudio && audioSource is not null) args.AddRange(["-i", FileUrl(audioSource)]);
         args.AddRange(["-map", "0:v"]);
         if (ownAudio) args.AddRange(["-map", "0:a"]);
         else if (audioSource is not null) args.AddRange(["-map", "1:a?"]);
-        // Timestamps stay as the segments have them: audio that starts before the first frame (an AAC encoder's
-        // priming) is kept as it is, not shifted with the video after it.
-        args.AddRange(["-c", "copy", "-avoid_negative_ts", "disabled", FileUrl(destination)]);
+        // The muxer's own rule for timestamps before zero (an AAC encoder's priming, copied from the input): Matroska
+        // shifts every stream by it, exactly as the unsplit run's muxer does, so the joined file keeps the same times.
+        args.AddRange(["-c", "copy", FileUrl(destination)]);
         Run("ffmpeg", args, destination);
     }
 

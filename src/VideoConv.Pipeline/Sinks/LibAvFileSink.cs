@@ -68,6 +68,9 @@ internal sealed unsafe class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? au
         _videoStream = _muxer.AddStream();
         _encoder = new VideoEncoder(_codec!, _encoderCodec, spec, _format, sourceTimeBase, _fps, _muxer, display);
         _encoder.Describe(_videoStream);
+        // The stream's average rate, as ffmpeg's CLI sets it: Matroska derives each block's duration from it (without
+        // it the video packets of a .mkv had no durations, where ffmpeg's output of the same input has them).
+        if (_fps is > 0 and < 1000) LibAv.Write(_videoStream, LibAv.StreamAvgFrameRate, LibAv.av_d2q(_fps, 100_000));
         _audio = AudioTrack.Open(audioFrom, spec, _oformat, "audio");
         _audio?.AddTo(_muxer);
         _muxer.Start();

@@ -69,6 +69,9 @@ public static class PartialFiles
         {
             throw DiskErrors.Describe(ex, destination);
         }
+        // The lock goes before the rename: once in place the file is an output like any other, and .NET readers of it
+        // (FileShare.Read takes a shared flock) must not meet our exclusive one.
+        if (s_paths.TryGetValue(temp, out var locked) && locked is not null) { Release(locked); s_paths[temp] = null; }
         var kind = FileNodes.KindOf(destination);
         if (kind is not (FileNodeKind.Missing or FileNodeKind.RegularFile))
             throw new OutputRefusedException($"'{destination}' became {FileNodes.Describe(kind)} during the run; not replacing it (output kept at '{temp}')");

@@ -14,6 +14,8 @@ public sealed class HostileInputTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    private static readonly Dictionary<string, string?> NoLibAv = new() { ["VIDEOCONV_NO_LIBAV"] = "1" };
+
     private static readonly byte[] PngEnd = [0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82];   // the IEND chunk
 
     private static string[] FilesUnder(string dir) =>
@@ -26,7 +28,8 @@ public sealed class HostileInputTests : IDisposable
         string name = "q/x.mkv\" -y \"pwned.mkv\" \"y.mkv";
         var config = _dir.Write("job.yaml",
             "source:\n  pattern: {width: 64, height: 48, fps: 30, frames: 5}\nsinks:\n  - file: 'q/x.mkv\" -y \"pwned.mkv\" \"y.mkv'\n    encoder: ffmpeg\n    codec: FFV1\n");
-        var r = VideoconvProcess.Run(_dir.Path, "run", config);
+        // Without the in-process libraries (as on a machine with another FFmpeg), encoder: ffmpeg is the ffmpeg command.
+        var r = VideoconvProcess.Run(_dir.Path, NoLibAv, "run", config);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal(["job.yaml", name], FilesUnder(_dir.Path));
         Assert.Equal(5, SystemFfmpeg.CountFrames(_dir.Combine(name)));
@@ -52,17 +55,18 @@ public sealed class HostileInputTests : IDisposable
     {
         using var small = new SmallFileSystem(3);
         // 300 frames of 320x240 are ~20 MB losslessly: far more than the 3 MiB file system holds.
-        foreach (var (sink, name) in new[]
+        foreach (var (sink, name, env) in new[]
                  {
-                     ("file: {0}/out.mkv\n    encoder: opencv\n    codec: FFV1", "out.mkv"),
-                     ("file: {0}/out.mkv\n    encoder: ffmpeg\n    codec: FFV1", "out.mkv"),
-                     ("file: {0}/out.avi", "out.avi"),
-                     ("images: {0}/%05d.png", "00001.png"),
+                     ("file: {0}/out.mkv\n    encoder: opencv\n    codec: FFV1", "out.mkv", null),
+                     ("file: {0}/out.mkv\n    encoder: ffmpeg\n    codec: FFV1", "out.mkv", NoLibAv),   // the ffmpeg command
+                     ("file: {0}/out.mkv\n    codec: ffv1", "out.mkv", null),                        // the in-process libraries
+                     ("file: {0}/out.avi\n    codec: mjpeg", "out.avi", null),
+                     ("images: {0}/%05d.png", "00001.png", null),
                  })
         {
             var config = _dir.Write("full.yaml",
                 "source:\n  pattern: {width: 320, height: 240, fps: 30, frames: 300}\nsinks:\n  - " + string.Format(sink, small.Path) + "\n");
-            var r = VideoconvProcess.Run(_dir.Path, "run", config, "--stats-json", "stats.json", "--overwrite");
+            var r = VideoconvProcess.Run(_dir.Path, env, "run", config, "--stats-json", "stats.json", "--overwrite");
             Assert.True(r.ExitCode == 1, $"{sink}: {r}");
             Assert.Contains("no space left on device", r.StdErr);
             Assert.DoesNotContain("   at ", r.StdErr);

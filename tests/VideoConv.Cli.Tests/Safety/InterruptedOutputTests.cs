@@ -51,7 +51,8 @@ public sealed class InterruptedOutputTests : IDisposable
         string session = "vc" + Guid.NewGuid().ToString("N")[..8];
         string rc = _dir.Combine("rc");
         // The pane's shell runs videoconv in the foreground; C-c then signals its whole process group, as a terminal does.
-        string command = $"cd '{_dir.Path}' && env -u DISPLAY -u WAYLAND_DISPLAY dotnet '{VideoconvProcess.DllPath}' run live.yaml --progress 2> err.txt; echo $? > '{rc}'; tmux wait-for -S {session}-done";
+        // Without the in-process libraries encoder: ffmpeg is the ffmpeg command, a child process in the terminal's way.
+        string command = $"cd '{_dir.Path}' && env -u DISPLAY -u WAYLAND_DISPLAY VIDEOCONV_NO_LIBAV=1 dotnet '{VideoconvProcess.DllPath}' run live.yaml --progress 2> err.txt; echo $? > '{rc}'; tmux wait-for -S {session}-done";
         var started = Run("tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "40", command);
         Assert.True(started.Code == 0, started.Out);
         try
