@@ -97,7 +97,8 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
         IFrameSource? source = null;
         try
         {
-            if (!FFmpeg.LibAv.IsAvailable && Spec.Sinks.Any(s => s is FileSinkSpec))
+            // Said once per run; not when the libraries were switched off on purpose (VIDEOCONV_NO_LIBAV=1).
+            if (!FFmpeg.LibAv.IsAvailable && !FFmpeg.LibAv.SwitchedOff && Spec.Sinks.Any(s => s is FileSinkSpec))
                 Options.Warning?.Invoke($"the system FFmpeg 5.1 libraries are {(FFmpeg.LibAv.UnavailableReason is { } why ? $"not used ({why})" : "not loaded")}; {FFmpeg.LibAv.Unavailable}");
             for (int i = 0; i < Spec.Sinks.Count; i++)
                 sinks.Add(_seams.Sink?.Invoke(Spec.Sinks[i], i) ?? FrameSinks.Create(Spec.Sinks[i], Options.Overwrite, this, Spec.Source));

@@ -69,6 +69,9 @@ internal static unsafe partial class LibAv
 
     private static readonly Lazy<bool> s_available = new(Probe);
 
+    /// <summary>True when <c>VIDEOCONV_NO_LIBAV=1</c> keeps the libraries out on purpose (tests of the other paths).</summary>
+    public static bool SwitchedOff => Environment.GetEnvironmentVariable("VIDEOCONV_NO_LIBAV") == "1";
+
     /// <summary>Why the libraries are not used although they loaded (their struct layout did not verify); null otherwise.</summary>
     public static string? UnavailableReason { get; private set; }
 
@@ -77,7 +80,7 @@ internal static unsafe partial class LibAv
 
     private static bool Probe()
     {
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("VIDEOCONV_NO_LIBAV") == "1") return false;
+        if (!OperatingSystem.IsLinux() || SwitchedOff) return false;
         try
         {
             if (!(avformat_version() >> 16 == 59 && avcodec_version() >> 16 == 59 && avutil_version() >> 16 == 57 && swscale_version() >> 16 == 6 && swresample_version() >> 16 == 4))

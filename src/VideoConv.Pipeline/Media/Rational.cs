@@ -14,15 +14,10 @@ internal readonly record struct Rational(int Num, int Den)
     public static Rational FrameTicks(double fps)
     {
         if (!(fps > 0) || !double.IsFinite(fps)) return new Rational(1, 30);
-        // NTSC-style rates first, then the closest fraction with a small denominator.
-        foreach (int den in new[] { 1001, 1 })
-        {
-            double num = fps * den / (den == 1001 ? 1000.0 : 1.0);
-            if (den == 1001 && Math.Abs(num - Math.Round(num)) < 1e-3 && Math.Round(num) % 1 == 0 && Math.Abs(fps * 1001 - Math.Round(fps) * 1000) < 1)
-                return new Rational(1001, (int)Math.Round(fps * 1001 / 1000) * 1000);
-            if (den == 1 && Math.Abs(fps - Math.Round(fps)) < 1e-9) return new Rational(1, (int)Math.Round(fps));
-        }
-        for (int d = 2; d <= 1000; d++)
+        double ntsc = fps * 1001 / 1000; // 29.97 → 30, 23.976 → 24
+        if (Math.Abs(ntsc - Math.Round(ntsc)) < 1e-3 && Math.Abs(fps - Math.Round(fps)) > 1e-3)
+            return new Rational(1001, (int)Math.Round(ntsc) * 1000);
+        for (int d = 1; d <= 1000; d++)
         {
             double n = fps * d;
             if (Math.Abs(n - Math.Round(n)) < 1e-6) return new Rational(d, (int)Math.Round(n));
