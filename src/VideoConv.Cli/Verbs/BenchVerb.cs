@@ -16,8 +16,8 @@ internal static class BenchVerb
         [
             new("size", "WxH", "Frame size (default 1920x1080)"),
             new("channels", "N", "Channels: 1, 3 or 4 (default 3)"),
-            new("kernel", "K", "Generic kernel sizes to time, repeatable (default 3, 5, 7, 11)", Repeatable: true, Alias: "k"),
-            new("threads", "N", "Threads for both engines (default: all cores)"),
+            new("kernel", "K", "Generic kernel sizes to time (default 3, 5, 7, 11)", Repeatable: true, Alias: "k"),
+            new("threads", "N", "Threads for both engines (default: all cores); with 1, times are thread CPU time"),
             new("iterations", "N", "Timed runs per operation; the median is reported (default 30)"),
             new("json", "FILE", "Also write the table as JSON ('-' for stdout only)"),
             new("pipeline", null, "Instead: end to end, 1080p H.264 → sharpen → MPEG-4 file, against the FFmpeg CLI (needs ffmpeg)"),
@@ -31,7 +31,8 @@ internal static class BenchVerb
         RunAsync,
         """
         Each row times one operation on the same frame: generic float kernels against filter2D, the 5x5
-        Gaussian against GaussianBlur, the Sobel magnitude against Sobel x + Sobel y + magnitude. Each side
+        Gaussian against GaussianBlur, the Sobel magnitude against Sobel x + Sobel y + magnitude, the chain
+        gaussian → sharpen → sobel (fused, and step by step) against the same OpenCV calls in turn. Each side
         runs in its own time blocks with its own warm-up (medians of --iterations runs, then the median over
         --rounds blocks); each OpenCV call is also timed alone in a child process ('alone ms'). 'ratio' is
         OpenCV's faster figure over ours (above 1: we are faster); 'check' says whether OpenCV in its block

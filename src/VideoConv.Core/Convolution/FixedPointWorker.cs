@@ -79,20 +79,7 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
     {
         FrameFilterArguments.Check(this, src, dst);
         lock (_applyGate)
-            _scheduler.Run(new Bands(this, src, dst), _g.OutputHeight, _outLength);
-    }
-
-    /// <summary>One call's work: the worker and the two frames; the scheduler hands it each band.</summary>
-    private readonly struct Bands(FixedPointWorker worker, Image src, Image dst) : IBandOperation
-    {
-        public void Invoke(int start, int end, int thread) => worker.Rows(src, dst, start, end, thread);
-    }
-
-    private void Rows(Image src, Image dst, int start, int end, int worker)
-    {
-        fixed (byte* srcBase = src.Data)
-        fixed (byte* dstBase = dst.Data)
-            RowsAt(srcBase, dstBase, start, end, worker);
+            _scheduler.Run(new RowBands(this, src, dst), _g.OutputHeight, _outLength);
     }
 
     ConvolutionGeometry IRowFilter.Geometry => _g;

@@ -31,6 +31,12 @@ internal unsafe interface IRowFilter : IFrameFilter
     void RowsAt(byte* srcBase, byte* dstBase, int start, int end, int worker);
 }
 
+/// <summary>One call of a row filter over whole frames: the filter and the two frames (pinned, so addressed directly); the scheduler hands it each band.</summary>
+internal readonly unsafe struct RowBands(IRowFilter filter, Image src, Image dst) : Parallel.IBandOperation
+{
+    public void Invoke(int start, int end, int worker) => filter.RowsAt((byte*)src.Pointer, (byte*)dst.Pointer, start, end, worker);
+}
+
 /// <summary>The argument checks every <see cref="IFrameFilter.Apply"/> makes.</summary>
 internal static class FrameFilterArguments
 {
