@@ -19,6 +19,7 @@ public static class ConfigOverrides
             return new CameraSourceSpec(index);
         }
         if (value.Contains("://", StringComparison.Ordinal)) return new UrlSourceSpec(value);
+        if (value == "-") return new FileSourceSpec("-");   // a container on standard input
         var full = Path.GetFullPath(value);
         return InputExpansion.HasWildcards(value) ? new ImagesSourceSpec(full) : new FileSourceSpec(full);
     }
@@ -38,10 +39,12 @@ public static class ConfigOverrides
     }
 
     /// <summary>Replaces all sinks with one output: an image pattern when it holds a % frame number, else a video file.</summary>
-    public static PipelineConfig WithOutput(PipelineConfig config, string value, string origin = "--output")
+    public static PipelineConfig WithOutput(PipelineConfig config, string value, string origin = "--output", string? format = null)
     {
-        var full = Path.GetFullPath(value);
-        SinkSpec sink = value.Contains('%') ? new ImagesSinkSpec(full) : new FileSinkSpec(full);
+        // "-": a container on standard output, in the muxer --format names (progress and messages stay on stderr).
+        SinkSpec sink = value == "-" ? new FileSinkSpec("-") { Format = format }
+            : value.Contains('%') ? new ImagesSinkSpec(Path.GetFullPath(value))
+            : new FileSinkSpec(Path.GetFullPath(value)) { Format = format };
         return config with { Sinks = [sink with { Origin = new SpecOrigin(SourceLocation.CommandLine(origin)) }] };
     }
 

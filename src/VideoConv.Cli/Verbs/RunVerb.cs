@@ -16,8 +16,9 @@ internal static class RunVerb
         "Run a pipeline config (source -> filter chain -> sinks)",
         [new("CONFIG", "Pipeline config (YAML); see configs/ for examples")],
         [
-            new("input", "SOURCE", "Replace the source: a video file, an image glob, camera:N or a URL", Alias: "i"),
-            new("output", "FILE", "Replace all sinks with this video file (or an image pattern like out/%05d.png)", Alias: "o"),
+            new("input", "SOURCE", "Replace the source: a video file, an image glob, camera:N, a URL, or - for a container on stdin", Alias: "i"),
+            new("output", "FILE", "Replace all sinks with this video file (or an image pattern like out/%05d.png); - writes to stdout", Alias: "o"),
+            new("format", "NAME", "Container of --output (FFmpeg muxer names: matroska, mpegts, mp4, nut, webm); needed for --output -"),
             new("stats-json", "FILE", "Write the run's statistics as JSON when it ends"),
             new("overwrite", null, "Replace existing output files"),
             new("watch", null, "Reload the chain when the config file changes (broken edits keep the running chain)"),
@@ -34,7 +35,8 @@ internal static class RunVerb
         var configPath = args.Argument("CONFIG");
         var config = PipelineConfigReader.ReadFile(configPath);
         if (args.Value("input") is { } input) config = ConfigOverrides.WithInput(config, input);
-        if (args.Value("output") is { } output) config = ConfigOverrides.WithOutput(config, output);
+        if (args.Value("output") is { } output) config = ConfigOverrides.WithOutput(config, output, format: args.Value("format"));
+        else if (args.Value("format") is not null) throw new UsageException("--format applies to --output; give the container on the sink (format:) otherwise");
         var say = Verbosity.From(args);
         config = WithoutUnavailableDisplay(config, "writing to", say);
         bool overwrite = args.Flag("overwrite");

@@ -95,6 +95,10 @@ public static class SpecValidator
         var at = source.Origin;
         switch (source)
         {
+            case FileSourceSpec { IsStdin: true }:
+                if (!FFmpeg.LibAv.IsAvailable)
+                    throw Refuse(S, at, "reading a container from standard input (-) needs the system FFmpeg libraries, which are not loaded here");
+                break;
             case FileSourceSpec f:
                 if (f.Path.Contains("://", StringComparison.Ordinal) && !File.Exists(f.Path))
                     throw Refuse(S, at, $"'{f.Path}' is a network address: OpenCV's bundled FFmpeg has no network protocols; use url: instead of file:");

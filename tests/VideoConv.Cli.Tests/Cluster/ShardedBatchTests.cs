@@ -130,7 +130,7 @@ public sealed class ShardedBatchTests : IDisposable
         throw new InvalidOperationException($"shard ended (exited: {shard.Process.HasExited}) before it could be killed mid-file");
     }
 
-    [Fact(Skip = "not yet: the pipeline's file sink drops audio on this branch (issue 11's media layer keeps it); the joined file's audio is checked against the input's above")]
+    [RequiresFfmpegFact]
     public void Segmented_JoinedAudio_EqualsTheUnsplitRunsAudio()
     {
         var config = _dir.Write("job.yaml", ClusterClips.Config);

@@ -35,7 +35,8 @@ public sealed class BadInputMatrixTests : IDisposable
     private void AssertRefused(VideoconvProcess.Result r, string input, string expected, int exitCode = 1)
     {
         Assert.True(r.ExitCode == exitCode, r.ToString());
-        var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // One error line; a run without the FFmpeg libraries also says once which features it lacks (a warning).
+        var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("videoconv: warning: the system FFmpeg", StringComparison.Ordinal)).ToArray();
         Assert.True(lines.Length == 1, $"expected one stderr line:\n{r}");
         Assert.Contains(input, lines[0]);
         Assert.Contains(expected, lines[0]);

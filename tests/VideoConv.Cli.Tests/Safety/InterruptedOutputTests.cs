@@ -27,6 +27,15 @@ public sealed class InterruptedOutputTests : IDisposable
 
     private static bool HasTmux => SystemFfmpeg.Find("tmux") is not null;
 
+    // tmux on a socket of this test's own, its output not captured: the server it starts keeps whatever the
+    // client's stdout and stderr were, so a pipe to read them would never reach its end.
+    private static int Tmux(string socket, params string[] args)
+    {
+        using var p = Process.Start(new ProcessStartInfo("tmux", ["-L", socket, .. args]) { UseShellExecute = false, RedirectStandardInput = true })!;
+        if (!p.WaitForExit(TimeSpan.FromSeconds(90))) { p.Kill(); throw new TimeoutException($"tmux {string.Join(' ', args)}"); }
+        return p.ExitCode;
+    }
+
     /// <summary>Waits (bounded) until <paramref name="condition"/> holds, checking a few times a second.</summary>
     private static void WaitUntil(Func<bool> condition, string what, int seconds = 60)
     {
@@ -52,18 +61,17 @@ public sealed class InterruptedOutputTests : IDisposable
         string rc = _dir.Combine("rc");
         // The pane's shell runs videoconv in the foreground; C-c then signals its whole process group, as a terminal does.
         // Without the in-process libraries encoder: ffmpeg is the ffmpeg command, a child process in the terminal's way.
-        string command = $"cd '{_dir.Path}' && env -u DISPLAY -u WAYLAND_DISPLAY VIDEOCONV_NO_LIBAV=1 dotnet '{VideoconvProcess.DllPath}' run live.yaml --progress 2> err.txt; echo $? > '{rc}'; tmux wait-for -S {session}-done";
-        var started = Run("tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "40", command);
-        Assert.True(started.Code == 0, started.Out);
+        string command = $"cd '{_dir.Path}' && env -u DISPLAY -u WAYLAND_DISPLAY VIDEOCONV_NO_LIBAV=1 dotnet '{VideoconvProcess.DllPath}' run live.yaml --progress 2> err.txt; echo $? > '{rc}'; tmux -L {session} wait-for -S {session}-done";
+        Assert.Equal(0, Tmux(session, "new-session", "-d", "-s", session, "-x", "200", "-y", "40", command));
         try
         {
             WaitUntil(() => Partials().Any(p => new FileInfo(p).Length > 50_000), "the encoder to write frames");
-            Assert.Equal(0, Run("tmux", "send-keys", "-t", session, "C-c").Code);
-            Assert.Equal(0, Run("tmux", "wait-for", $"{session}-done").Code);
+            Assert.Equal(0, Tmux(session, "send-keys", "-t", session, "C-c"));
+            Assert.Equal(0, Tmux(session, "wait-for", $"{session}-done"));
         }
         finally
         {
-            Run("tmux", "kill-session", "-t", session);
+            Tmux(session, "kill-server");
         }
         string err = File.ReadAllText(_dir.Combine("err.txt"));
         Assert.True(File.ReadAllText(rc).Trim() == "130", err);

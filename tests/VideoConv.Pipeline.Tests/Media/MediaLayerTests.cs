@@ -109,7 +109,7 @@ public class MediaLayerTests
         using var dir = new TempDir();
         var spec = new PipelineSpec(new PatternSourceSpec(161, 91, 30, 10), [], [new FileSinkSpec(dir.File("odd.mp4"))]);
         var ex = Assert.Throws<PipelineSpecException>(() => VideoPipeline.Validate(spec, overwrite: false));
-        Assert.Equal("sinks[0]", ex.Subject);
+        Assert.Equal("sink 1", ex.Subject);
         Assert.Contains("161x91", ex.Message);
         Assert.Contains("even", ex.Message);
         await Assert.ThrowsAsync<PipelineSpecException>(() => Run(spec));
@@ -130,7 +130,7 @@ public class MediaLayerTests
             _ => new FileSinkSpec(dir.File("o.mp4")) { CodecOptions = new Dictionary<string, string> { [key] = value } },
         };
         var ex = Assert.Throws<PipelineSpecException>(() => VideoPipeline.Validate(new PipelineSpec(new PatternSourceSpec(64, 64, 30, 1), [], [sink]), overwrite: false));
-        Assert.Equal("sinks[0]", ex.Subject);
+        Assert.Equal("sink 1", ex.Subject);
         Assert.Contains(expected, ex.Message);
     }
 
@@ -256,7 +256,9 @@ public class MediaLayerTests
     {
         var (code, output) = TestMedia.Run("ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", "packet=duration_time", "-of", "csv=p=0", path);
         Assert.True(code == 0, output);
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Sum(l => double.Parse(l.Trim().TrimEnd(','), System.Globalization.CultureInfo.InvariantCulture));
+        // Matroska stores no duration for some audio blocks (ffprobe: N/A; ffmpeg's own .mkv of the same input has one): those count 0.
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim().TrimEnd(','))
+            .Sum(l => double.TryParse(l, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d) ? d : 0);
     }
 
     private static List<Mat> DecodeRaw(List<string> args, int width, int height)
