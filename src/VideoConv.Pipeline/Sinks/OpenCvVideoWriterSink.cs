@@ -34,8 +34,17 @@ internal sealed class OpenCvVideoWriterSink(string path, string fourcc, bool ove
     /// <summary>The hidden partial file beside <paramref name="destination"/>; keeps the extension so the container is chosen right.</summary>
     public static string TempPathFor(string destination) => PartialFiles.Create(destination);
 
+    /// <summary>False for odd sizes: OpenCV's writer rounds them down (637×357 became 636×356, exit 0), so they are refused.</summary>
+    public static bool KeepsSize(ImageFormat format) => format.Width % 2 == 0 && format.Height % 2 == 0;
+
+    /// <summary>The refusal of an odd size, naming it and the constraint.</summary>
+    public static string OddSizeRefusal(ImageFormat format, string path) =>
+        $"frames are {format.Width}x{format.Height}, and OpenCV's writer (used for '{path}' here) crops odd sizes to {format.Width & ~1}x{format.Height & ~1}; " +
+        "refusing rather than cropping: use the default encoder (the FFmpeg libraries keep odd sizes in FFV1, VP9 and MPEG-4) or an even size";
+
     public void Open(ImageFormat format, double fps)
     {
+        if (!KeepsSize(format)) throw new InvalidOperationException(OddSizeRefusal(format, path));
         if (format.Channels == 2)
             throw new InvalidOperationException($"cannot encode 2-channel frames ({format}) to '{path}'; end the chain with 1, 3 or 4 channels");
         _format = format;

@@ -32,6 +32,10 @@ public static class SpecValidator
             ValidateSink(spec.Sinks[i], SinkName(i), overwrite, foldersMayBeMissing, inputs);
         // Codecs, containers, encoders, options and frame sizes of the sinks the media layer writes.
         Media.MediaFormats.Validate(spec, (i, key, message) => Refuse(SinkName(i), spec.Sinks[i].Origin, message, key));
+        if (KnownFormat(spec.Source) is { } input && ChainOutput(spec, input) is { } output && !OpenCvVideoWriterSink.KeepsSize(output))
+            for (int i = 0; i < spec.Sinks.Count; i++)
+                if (spec.Sinks[i] is FileSinkSpec f && !Media.MediaFormats.WritesInProcess(f))
+                    throw Refuse(SinkName(i), f.Origin, OpenCvVideoWriterSink.OddSizeRefusal(output, f.Path));
         var files = spec.Sinks.OfType<FileSinkSpec>().Where(f => !f.IsStdout).GroupBy(f => FileNodes.Resolve(f.Path)).FirstOrDefault(g => g.Count() > 1);
         if (files is not null) throw Refuse("sinks", files.Skip(1).First().Origin ?? spec.Origin, $"two file sinks write to the same path '{files.Key}'");
     }

@@ -95,6 +95,20 @@ public sealed class HostileInputTests : IDisposable
     }
 
     [Fact]
+    public void OddSize_ThroughOpenCvsWriter_IsRefusedBeforeStarting_NotCropped()
+    {
+        var config = _dir.Write("odd.yaml", "source:\n  pattern: {width: 637, height: 357, fps: 30, frames: 3}\nsinks:\n  - file: out.mkv\n    encoder: opencv\n    codec: FFV1\n");
+        foreach (var verb in new[] { "validate", "run" })
+        {
+            var r = VideoconvProcess.Run(_dir.Path, verb, config);
+            Assert.True(r.ExitCode == 2, r.ToString());
+            Assert.Contains("odd.yaml:4:", r.StdErr);
+            Assert.Contains("637x357", r.StdErr);
+            Assert.False(File.Exists(_dir.Combine("out.mkv")));
+        }
+    }
+
+    [Fact]
     public void Validate_DevZero_IsRefusedAtOnce()
     {
         var r = VideoconvProcess.Run(_dir.Path, "validate", "/dev/zero");
