@@ -1,6 +1,5 @@
 using VideoConv.Pipeline.Sinks;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace VideoConv.Cli.Batch;
 
@@ -103,14 +102,5 @@ public static class SegmentJoin
             PartialFiles.Discard(temp);   // nothing left after a commit
             if (File.Exists(list)) File.Delete(list);
         }
-    }
-
-    /// <summary>Partial files beside <paramref name="output"/> (PartialFiles' naming), of live writers or killed ones.</summary>
-    public static IEnumerable<string> StalePartials(string output)
-    {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(output))!;
-        if (!Directory.Exists(dir)) return [];
-        var pattern = new Regex("^" + Regex.Escape("." + Path.GetFileNameWithoutExtension(output) + ".") + "[A-Za-z0-9_-]+" + Regex.Escape(".partial" + Path.GetExtension(output)) + "$");
-        return Directory.EnumerateFiles(dir, ".*.partial*").Where(f => pattern.IsMatch(Path.GetFileName(f))).ToList();
     }
 }

@@ -25,8 +25,8 @@ public static class OutputPaths
             case FileNodeKind.Fifo or FileNodeKind.CharacterDevice or FileNodeKind.BlockDevice or FileNodeKind.Socket:
                 return $"output '{output}' is {FileNodes.Describe(kind)}; videoconv writes regular files and never replaces a {KindWord(kind)} with one (use a discard sink to throw frames away)";
         }
-        foreach (var input in inputs)
-            if (FileNodes.KindOf(input) != FileNodeKind.Missing && FileNodes.SameFile(output, input))
+        foreach (var input in inputs)   // the output exists here, so a missing input never matches
+            if (FileNodes.SameFile(output, input))
                 return $"output '{output}' is the input '{input}'; refusing to write over an input, even with {overwriteHint}";
         return overwrite ? null : $"output '{output}' already exists; pass {overwriteHint} to replace it";
     }

@@ -18,7 +18,7 @@ public static class SpecFiles
     /// <summary>True when <paramref name="sink"/> writes (or may write) the file <paramref name="file"/>.</summary>
     public static bool Writes(SinkSpec sink, string file) => sink switch
     {
-        FileSinkSpec f => FileNodes.Resolve(f.Path) == FileNodes.Resolve(file) || FileNodes.SameFile(f.Path, file),
+        FileSinkSpec f => FileNodes.SameFile(f.Path, file),   // by identity, or by resolved path while neither exists
         ImagesSinkSpec i => ImageSequenceSink.Produces(i.Pattern, file),
         _ => false,
     };

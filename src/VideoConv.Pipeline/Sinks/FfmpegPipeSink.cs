@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using OpenCvSharp;
 using VideoConv.Core.Imaging;
-using VideoConv.Pipeline.Files;
 using VideoConv.Pipeline.Frames;
 
 namespace VideoConv.Pipeline.Sinks;
@@ -109,9 +108,9 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
         }
         catch (IOException ex)
         {
-            // ffmpeg exits when its output fails; its own message says why (a full disk among others).
+            // ffmpeg exits when its output fails; its own message says why (a full disk reads as one in VideoPipeline).
             _process?.WaitForExit(2000);
-            throw Failure($"ffmpeg stopped accepting frames for '{path}': {Errors()}", ex);
+            throw new IOException($"ffmpeg stopped accepting frames for '{path}': {Errors()}", ex);
         }
     }
 
@@ -127,7 +126,7 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
         if (code != 0)
         {
             Abort();
-            throw Failure($"ffmpeg failed to encode '{path}' (exit {code}): {Errors()}");
+            throw new IOException($"ffmpeg failed to encode '{path}' (exit {code}): {Errors()}");
         }
         PartialFiles.Commit(_temp, path, overwrite);
         _temp = null;
@@ -156,12 +155,6 @@ internal sealed class FfmpegPipeSink(string path, string fourcc, bool overwrite)
     {
         Abort();
         _yuv?.Dispose();
-    }
-
-    private IOException Failure(string message, Exception? inner = null)
-    {
-        var error = new IOException(message, inner);
-        return DiskErrors.IsDiskFull(error) ? new IOException($"'{path}': no space left on device", error) : error;
     }
 
     private string Errors()

@@ -31,9 +31,6 @@ internal sealed class OpenCvVideoWriterSink(string path, string fourcc, bool ove
     public bool AcceptsFormatChange => false;
     public long FramesWritten { get; private set; }
 
-    /// <summary>The hidden partial file beside <paramref name="destination"/>; keeps the extension so the container is chosen right.</summary>
-    public static string TempPathFor(string destination) => PartialFiles.Create(destination);
-
     /// <summary>False for odd sizes: OpenCV's writer rounds them down (637×357 became 636×356, exit 0), so they are refused.</summary>
     public static bool KeepsSize(ImageFormat format) => format.Width % 2 == 0 && format.Height % 2 == 0;
 
@@ -48,7 +45,7 @@ internal sealed class OpenCvVideoWriterSink(string path, string fourcc, bool ove
         if (format.Channels == 2)
             throw new InvalidOperationException($"cannot encode 2-channel frames ({format}) to '{path}'; end the chain with 1, 3 or 4 channels");
         _format = format;
-        _temp = TempPathFor(path);
+        _temp = PartialFiles.Create(path);
         bool color = format.Channels != 1;
         _writer = new VideoWriter(_temp, FourCC.FromString(fourcc), fps > 0 ? fps : FallbackFps, new Size(format.Width, format.Height), color);
         if (!_writer.IsOpened())

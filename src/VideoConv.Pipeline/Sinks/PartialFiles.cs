@@ -34,12 +34,6 @@ public static class PartialFiles
     internal static FileStream Handle(string temp) =>
         s_paths.TryGetValue(temp, out var holder) && holder is not null ? holder : throw new InvalidOperationException($"'{temp}' is not a partial file of this process");
 
-    internal static string Track(string path)
-    {
-        s_paths.TryAdd(path, null);
-        return path;
-    }
-
     internal static void Forget(string? path)
     {
         if (path is not null && s_paths.TryRemove(path, out var holder)) Release(holder);
@@ -95,15 +89,8 @@ public static class PartialFiles
     /// </summary>
     public static int RemoveStale(string destination)
     {
-        string full = Path.GetFullPath(destination);
-        string? dir = Path.GetDirectoryName(full);
-        if (dir is null || !Directory.Exists(dir)) return 0;
         int removed = 0;
-        string prefix = Prefix(full), suffix = Suffix(full);
-        IEnumerable<string> candidates;
-        try { candidates = Directory.EnumerateFiles(dir, prefix + "*" + suffix).ToList(); }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return 0; }
-        foreach (var path in candidates)
+        foreach (var path in Find(destination))
         {
             if (s_paths.ContainsKey(path)) continue;   // ours, in progress
             try
@@ -118,6 +105,16 @@ public static class PartialFiles
             }
         }
         return removed;
+    }
+
+    /// <summary>The partial files of <paramref name="destination"/> on disk now, of live writers or dead ones.</summary>
+    public static IReadOnlyList<string> Find(string destination)
+    {
+        string full = Path.GetFullPath(destination);
+        string? dir = Path.GetDirectoryName(full);
+        if (dir is null || !Directory.Exists(dir)) return [];
+        try { return Directory.EnumerateFiles(dir, Prefix(full) + "*" + Suffix(full)).ToList(); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return []; }
     }
 
     /// <summary>Paths being written now (tests).</summary>

@@ -199,7 +199,7 @@ public static class SpecValidator
     // Opening a tiny encoder proves the codec/container pair works before any frame is decoded.
     private static void ProbeEncoder(string path, string fourcc, string subject, SpecOrigin? at)
     {
-        string temp = OpenCvVideoWriterSink.TempPathFor(path);
+        string temp = PartialFiles.Create(path);
         try
         {
             using var writer = new VideoWriter(temp, FourCC.FromString(fourcc), 25, new OpenCvSharp.Size(64, 64), true);
@@ -208,8 +208,7 @@ public static class SpecValidator
         }
         finally
         {
-            if (File.Exists(temp)) File.Delete(temp);
-            PartialFiles.Forget(temp);
+            PartialFiles.Discard(temp);
         }
     }
 }

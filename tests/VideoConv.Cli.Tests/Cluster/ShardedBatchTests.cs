@@ -119,7 +119,7 @@ public sealed class ShardedBatchTests : IDisposable
         {
             var seen = ShardReport.TryRead(reportPath);
             if (seen is not null && seen.Items.Any(i => i.Status == ItemReport.Done) && seen.Items.FirstOrDefault(i => i.Status == ItemReport.Running) is { } running
-                && running.Outputs.SelectMany(SegmentJoin.StalePartials).Any())
+                && running.Outputs.SelectMany(VideoConv.Pipeline.Sinks.PartialFiles.Find).Any())
             {
                 shard.Process.Kill();
                 shard.Process.WaitForExit();

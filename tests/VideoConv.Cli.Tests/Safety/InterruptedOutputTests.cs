@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Diagnostics;
 using VideoConv.Cli.Tests.Reliability;
 using VideoConv.Cli.Tests.TestSupport;
@@ -16,15 +17,6 @@ public sealed class InterruptedOutputTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static (int Code, string Out) Run(string program, params string[] args)
-    {
-        using var p = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(90))) { p.Kill(); throw new TimeoutException($"{program} {string.Join(' ', args)}"); }
-        return (p.ExitCode, output + err.Result);
-    }
-
     private static bool HasTmux => SystemFfmpeg.Find("tmux") is not null;
 
     // tmux on a socket of this test's own, its output not captured: the server it starts keeps whatever the
@@ -36,15 +28,21 @@ public sealed class InterruptedOutputTests : IDisposable
         return p.ExitCode;
     }
 
-    /// <summary>Waits (bounded) until <paramref name="condition"/> holds, checking a few times a second.</summary>
-    private static void WaitUntil(Func<bool> condition, string what, int seconds = 60)
+    /// <summary>Reads <paramref name="stderr"/> (blocking, bounded) until a progress line reports at least <paramref name="frames"/> frames written.</summary>
+    private static void ReadUntilProgress(TextReader stderr, long frames, List<string> seen)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
+        var reached = Task.Run(() =>
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
-            Thread.Sleep(100);
-        }
+            while (stderr.ReadLine() is { } line)
+            {
+                seen.Add(line);
+                var m = Regex.Match(line, @"progress:.*?\s(\d+) frames\s");
+                if (m.Success && long.Parse(m.Groups[1].Value) >= frames) return true;
+            }
+            return false;
+        });
+        if (!reached.Wait(TimeSpan.FromSeconds(90))) throw new TimeoutException($"no progress line with {frames} frames:\n{string.Join('\n', seen)}");
+        if (!reached.Result) throw new InvalidOperationException($"videoconv ended before writing {frames} frames:\n{string.Join('\n', seen)}");
     }
 
     private string LongPatternConfig(string sink) => _dir.Write("live.yaml",
@@ -58,22 +56,31 @@ public sealed class InterruptedOutputTests : IDisposable
         if (!HasTmux) throw new Xunit.Sdk.XunitException("tmux is missing: scripts/install-deps installs it");
         string config = LongPatternConfig("file: out.mkv\n    encoder: ffmpeg\n    codec: FFV1");
         string session = "vc" + Guid.NewGuid().ToString("N")[..8];
-        string rc = _dir.Combine("rc");
+        string rc = _dir.Combine("rc"), errFifo = _dir.Combine("err.fifo");
+        using (var mk = Process.Start("mkfifo", [errFifo])!) mk.WaitForExit();
         // The pane's shell runs videoconv in the foreground; C-c then signals its whole process group, as a terminal does.
         // Without the in-process libraries encoder: ffmpeg is the ffmpeg command, a child process in the terminal's way.
-        string command = $"cd '{_dir.Path}' && env -u DISPLAY -u WAYLAND_DISPLAY VIDEOCONV_NO_LIBAV=1 dotnet '{VideoconvProcess.DllPath}' run live.yaml --progress 2> err.txt; echo $? > '{rc}'; tmux -L {session} wait-for -S {session}-done";
+        string command = $"cd '{_dir.Path}' && env -u DISPLAY -u WAYLAND_DISPLAY VIDEOCONV_NO_LIBAV=1 dotnet '{VideoconvProcess.DllPath}' run live.yaml --progress 2> err.fifo; echo $? > '{rc}'; tmux -L {session} wait-for -S {session}-done";
         Assert.Equal(0, Tmux(session, "new-session", "-d", "-s", session, "-x", "200", "-y", "40", command));
+        var seen = new List<string>();
         try
         {
-            WaitUntil(() => Partials().Any(p => new FileInfo(p).Length > 50_000), "the encoder to write frames");
+            // videoconv's stderr comes through a FIFO: its progress lines say when the encoder has frames.
+            var opened = Task.Run(() => new StreamReader(errFifo));
+            Assert.True(opened.Wait(TimeSpan.FromSeconds(60)), "videoconv never opened its stderr");
+            using var stderr = opened.Result;
+            ReadUntilProgress(stderr, 30, seen);
             Assert.Equal(0, Tmux(session, "send-keys", "-t", session, "C-c"));
+            var rest = stderr.ReadToEndAsync();
+            Assert.True(rest.Wait(TimeSpan.FromSeconds(60)), "videoconv did not stop after Ctrl+C");
+            seen.Add(rest.Result);
             Assert.Equal(0, Tmux(session, "wait-for", $"{session}-done"));
         }
         finally
         {
             Tmux(session, "kill-server");
         }
-        string err = File.ReadAllText(_dir.Combine("err.txt"));
+        string err = string.Join('\n', seen);
         Assert.True(File.ReadAllText(rc).Trim() == "130", err);
         Assert.True(File.Exists(_dir.Combine("out.mkv")), err);
         Assert.True(SystemFfmpeg.CountFrames(_dir.Combine("out.mkv")) > 0);
@@ -84,13 +91,13 @@ public sealed class InterruptedOutputTests : IDisposable
     public void KillNine_LeavesAStalePartial_ThatTheNextRunRemoves()
     {
         string config = LongPatternConfig("file: out.mkv");
-        var psi = new ProcessStartInfo("dotnet", [VideoconvProcess.DllPath, "run", config]) { WorkingDirectory = _dir.Path, RedirectStandardError = true, RedirectStandardOutput = true };
+        var psi = new ProcessStartInfo("dotnet", [VideoconvProcess.DllPath, "run", config, "--progress"]) { WorkingDirectory = _dir.Path, RedirectStandardError = true, RedirectStandardOutput = true };
         psi.Environment["DISPLAY"] = null;
         using (var victim = Process.Start(psi)!)
         {
-            _ = victim.StandardError.ReadToEndAsync();
             _ = victim.StandardOutput.ReadToEndAsync();
-            WaitUntil(() => Partials().Length == 1, "the partial file");
+            ReadUntilProgress(victim.StandardError, 5, []);   // frames written: the sink's partial file exists
+            _ = victim.StandardError.ReadToEndAsync();
             victim.Kill();   // SIGKILL: nothing of ours runs
             victim.WaitForExit();
         }
@@ -106,15 +113,17 @@ public sealed class InterruptedOutputTests : IDisposable
     }
 
     [Fact]
-    public void RemoveStale_KeepsAPartialWhoseWriterIsAlive()
+    public async Task RemoveStale_KeepsAPartialWhoseWriterIsAlive()
     {
         string destination = _dir.Combine("out.mkv");
         string partial = _dir.Write(".out.otherhost-7-abc.partial.mkv", "in progress");
         // flock(1) holds the same lock a live VideoConv writer holds (flock LOCK_EX), from another process.
-        var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", "--no-fork", partial, "sleep", "120"]) { RedirectStandardError = true })!;
+        // It says "locked" once it holds the lock, then execs sleep, which keeps it.
+        var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", "--no-fork", partial, "sh", "-c", "echo locked; exec sleep 120"])
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
         try
         {
-            WaitUntil(() => Run("flock", ["--nonblock", "--shared", partial, "true"]).Code != 0, "flock to take the lock", 20);
+            Assert.Equal("locked", await holder.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)));
             Assert.Equal(0, PartialFiles.RemoveStale(destination));
             Assert.True(File.Exists(partial));
         }

@@ -147,7 +147,7 @@ public class MediaLayerTests
         var got = TestMedia.DecodeWithFfmpegCommand(output, 320, 240);
         // ffmpeg -ss 1.2 -t 1 -i: seek to the keyframe before, decode forward, first frame the one at 1.2 s.
         var psi = new List<string> { "-v", "error", "-ss", "1.2", "-t", "1", "-i", input, "-f", "rawvideo", "-pix_fmt", "bgr24", "-" };
-        var expected = DecodeRaw(psi, 320, 240);
+        var expected = TestMedia.DecodeWithFfmpeg(psi, 320, 240);
         try
         {
             Assert.Equal(30, got.Count);
@@ -261,24 +261,4 @@ public class MediaLayerTests
             .Sum(l => double.TryParse(l, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d) ? d : 0);
     }
 
-    private static List<Mat> DecodeRaw(List<string> args, int width, int height)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        using var ms = new MemoryStream();
-        p.StandardOutput.BaseStream.CopyTo(ms);
-        p.WaitForExit();
-        Assert.Equal(0, p.ExitCode);
-        var bytes = ms.ToArray();
-        int size = width * height * 3;
-        var frames = new List<Mat>();
-        for (int offset = 0; offset + size <= bytes.Length; offset += size)
-        {
-            var m = new Mat(height, width, MatType.CV_8UC3);
-            System.Runtime.InteropServices.Marshal.Copy(bytes, offset, m.Data, size);
-            frames.Add(m);
-        }
-        return frames;
-    }
 }

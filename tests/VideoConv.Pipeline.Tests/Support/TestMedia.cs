@@ -101,9 +101,13 @@ public static class TestMedia
     }
 
     /// <summary>The frames of <paramref name="path"/> decoded to BGR by the ffmpeg command.</summary>
-    public static List<Mat> DecodeWithFfmpegCommand(string path, int width, int height)
+    public static List<Mat> DecodeWithFfmpegCommand(string path, int width, int height) =>
+        DecodeWithFfmpeg(["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "bgr24", "-"], width, height);
+
+    /// <summary>The BGR frames the ffmpeg command writes to stdout with <paramref name="args"/> (which must end in raw bgr24 to "-").</summary>
+    public static List<Mat> DecodeWithFfmpeg(IEnumerable<string> args, int width, int height)
     {
-        var psi = new ProcessStartInfo("ffmpeg", ["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "bgr24", "-"]) { RedirectStandardOutput = true };
+        var psi = new ProcessStartInfo("ffmpeg", args) { RedirectStandardOutput = true };
         using var p = Process.Start(psi)!;
         using var ms = new MemoryStream();
         p.StandardOutput.BaseStream.CopyTo(ms);
