@@ -100,22 +100,27 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
             // Said once per run; not when the libraries were switched off on purpose (VIDEOCONV_NO_LIBAV=1).
             if (!FFmpeg.LibAv.IsAvailable && !FFmpeg.LibAv.SwitchedOff && Spec.Sinks.Any(s => s is FileSinkSpec))
                 Options.Warning?.Invoke($"the system FFmpeg 5.1 libraries are {(FFmpeg.LibAv.UnavailableReason is { } why ? $"not used ({why})" : "not loaded")}; {FFmpeg.LibAv.Unavailable}");
+            // Audio is read by opening the source file a second time, which a stream read once cannot give: said, not hidden.
+            if (Spec.Source is FileSourceSpec { } input && (input.IsStdin || Files.FileNodes.KindOf(input.Path) is not Files.FileNodeKind.RegularFile)
+                && Spec.Sinks.Any(s => s is FileSinkSpec { Audio: not AudioMode.Drop }))
+                Options.Warning?.Invoke($"any audio in {(input.IsStdin ? "standard input" : $"'{input.Path}' ({Files.FileNodes.Describe(Files.FileNodes.KindOf(input.Path))})")} is not kept: only a regular file's audio is carried to the output (audio: drop silences this)");
             for (int i = 0; i < Spec.Sinks.Count; i++)
                 sinks.Add(_seams.Sink?.Invoke(Spec.Sinks[i], i) ?? FrameSinks.Create(Spec.Sinks[i], Options.Overwrite, this, Spec.Source));
             source = _seams.Source?.Invoke() ?? FrameSources.Create(Spec.Source, Options);
             bool realtime = Spec.Source.Realtime && Spec.Source is FileSourceSpec or PatternSourceSpec or ImagesSourceSpec;
-            _source = new SourceStage(source, _sourceOut.Writer, run, _sourceCounters, realtime, _filter.Prepare,
+            // Elapsed time (and so fps) counts from the first frame read, not from opening the source and sinks.
+            var preroll = new Preroll(sinks.Count, () => Interlocked.Exchange(ref _startTimestamp, Stopwatch.GetTimestamp()));
+            _source = new SourceStage(source, _sourceOut.Writer, run, _sourceCounters, realtime, _filter.Prepare, preroll,
                 wallClock: Spec.Source is CameraSourceSpec or UrlSourceSpec);
             _filter.Attach(run);
             _run = run;
-            Interlocked.Exchange(ref _startTimestamp, Stopwatch.GetTimestamp());
 
             var sourceThread = StartThread("videoconv source", _source.Run);
             source = null;   // the source stage owns it now
             var downstream = new List<Task> { StartThread("videoconv filter", _filter.Run) };
             for (int i = 0; i < sinks.Count; i++)
             {
-                var sinkStage = new SinkStage(sinks[i], _sinkIn[i].Reader, run, _sinkCounters[i], _latency, () => _source.Fps);
+                var sinkStage = new SinkStage(sinks[i], _sinkIn[i].Reader, run, _sinkCounters[i], _latency, () => _source.Fps, preroll);
                 downstream.Add(StartThread($"videoconv {sinkStage.Name}", sinkStage.Run));
             }
             // On stop, end the source's channel at once: downstream drains and finalizes even when the source

@@ -44,6 +44,9 @@ internal sealed unsafe class AudioTrack : IDisposable
     public static AudioTrack? Open(FileSourceSpec? source, FileSinkSpec sink, void* muxer, string subject)
     {
         if (sink.Audio == AudioMode.Drop || source is null || source.IsStdin) return null;
+        // The audio is read by opening the source a second time: not possible for a FIFO or device, whose data the
+        // video's reader already takes (see docs/media.md).
+        if (Files.FileNodes.KindOf(source.Path) != Files.FileNodeKind.RegularFile) return null;
         void* input = null;
         if (LibAv.avformat_open_input(&input, source.Path, null, null) < 0) return null;
         bool keep = false;

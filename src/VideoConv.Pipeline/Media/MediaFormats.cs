@@ -123,7 +123,9 @@ public static unsafe class MediaFormats
         ImageFormat? input = spec.Source switch
         {
             PatternSourceSpec p => new ImageFormat(p.Width, p.Height, 3),
-            FileSourceSpec f when !f.IsStdin => Sources.LibAvFileSource.Probe(f.Path),
+            // Only a regular file can be opened twice: probing a FIFO would eat the stream's start and, when it closes,
+            // end the writer (ffmpeg -re into a FIFO died of EPIPE and the run then waited for a writer forever).
+            FileSourceSpec f when !f.IsStdin && Files.FileNodes.KindOf(f.Path) == Files.FileNodeKind.RegularFile => Sources.LibAvFileSource.Probe(f.Path),
             _ => null,
         };
         if (input is not { } format) return null;

@@ -5,8 +5,8 @@ using VideoConv.Pipeline.Specs;
 namespace VideoConv.Pipeline.Sinks;
 
 /// <summary>
-/// Where frames go. Each sink runs on its own dedicated thread: <see cref="Open"/> with the first frame's
-/// format, <see cref="Write"/> per frame (the frame is borrowed: read it, never keep it), then exactly one
+/// Where frames go. Each sink runs on its own dedicated thread: <see cref="Prepare"/> before the source reads
+/// its first frame, <see cref="Open"/> with the first frame's format, <see cref="Write"/> per frame (the frame is borrowed: read it, never keep it), then exactly one
 /// of <see cref="Complete"/> (the run ended or was stopped: finalize outputs) or <see cref="Abort"/> (the run
 /// failed: leave nothing half-written at the destination).
 /// </summary>
@@ -17,6 +17,13 @@ internal interface IFrameSink : IDisposable
 
     /// <summary>False when the sink cannot follow a change of frame format mid-run (an encoder's size is fixed).</summary>
     bool AcceptsFormatChange { get; }
+
+    /// <summary>
+    /// The sink's costly set-up (a window, a connection), on the sink's thread before the source reads its first
+    /// frame, so a live source does not queue and drop frames while it happens. <paramref name="expected"/> is the
+    /// format the chain will make, or null when not known; <see cref="Open"/> still follows with the first frame's.
+    /// </summary>
+    void Prepare(ImageFormat? expected) { }
 
     void Open(ImageFormat format, double fps);
     void Write(Frame frame);

@@ -68,12 +68,13 @@ internal sealed class FilterStage(
     /// would drop frames meanwhile). A chain that cannot be built is left for the first frame, where the
     /// failure is reported as this stage's.
     /// </summary>
-    public void Prepare(ImageFormat format)
+    /// <returns>The format the chain makes of <paramref name="format"/>, or null when it could not be built.</returns>
+    public ImageFormat? Prepare(ImageFormat format)
     {
         IReadOnlyList<FilterDefinition> definitions;
         lock (_gate)
         {
-            if (_input is not null) return;
+            if (_input is not null) return _output;
             definitions = _definitions;
         }
         IFrameFilter filter;
@@ -86,14 +87,15 @@ internal sealed class FilterStage(
         {
             // Not swallowed: the chain is built and applied again at the first frame, on this stage's
             // thread, where the same error fails the run as the filter's (not the source's, whose thread this is).
-            return;
+            return null;
         }
         lock (_gate)
         {
-            if (_input is not null || !ReferenceEquals(definitions, _definitions)) return;   // replaced meanwhile
+            if (_input is not null || !ReferenceEquals(definitions, _definitions)) return _output;   // replaced meanwhile
             _input = format;
             _output = filter.Output;
             _pending = filter;
+            return _output;
         }
     }
 

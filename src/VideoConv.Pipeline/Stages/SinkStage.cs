@@ -10,7 +10,8 @@ namespace VideoConv.Pipeline.Stages;
 /// Feeds one sink from its own channel, records capture-to-sink latency, and finalizes the sink when the
 /// stream ends or is stopped — or aborts it when the run failed.
 /// </summary>
-internal sealed class SinkStage(IFrameSink sink, ChannelReader<Frame> input, RunControl run, StageCounters counters, LatencyHistogram latency, Func<double> fps)
+internal sealed class SinkStage(IFrameSink sink, ChannelReader<Frame> input, RunControl run, StageCounters counters, LatencyHistogram latency, Func<double> fps,
+    Preroll preroll)
 {
     public string Name => sink.Name;
 
@@ -19,6 +20,9 @@ internal sealed class SinkStage(IFrameSink sink, ChannelReader<Frame> input, Run
         bool opened = false;
         try
         {
+            // Signalled only once prepared: a sink that fails here fails the run, which cancels the waiting source.
+            sink.Prepare(preroll.AwaitFormat(run.FailToken));
+            preroll.SinkPrepared();
             counters.Started();
             while (!run.Failed && FrameChannels.Read(input, out var frame, run.FailToken))
             {

@@ -16,9 +16,11 @@ namespace VideoConv.Pipeline.Stages;
 /// capture time in milliseconds for live sources (<paramref name="wallClock"/>), so a dropped frame leaves a gap
 /// in time instead of shortening the output.
 /// </remarks>
-/// <param name="opened">Told the frame format once the source is open, before its first frame (the filter prepares its chain).</param>
+/// <param name="opened">Told the frame format once the source is open, before its first frame (the filter prepares its
+/// chain); returns the format the chain makes of it, or null.</param>
+/// <param name="preroll">Told that format; the first frame is read once every sink has prepared for it.</param>
 internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> output, RunControl run, StageCounters counters, bool realtime,
-    Action<VideoConv.Core.Imaging.ImageFormat> opened, bool wallClock = false)
+    Func<VideoConv.Core.Imaging.ImageFormat, VideoConv.Core.Imaging.ImageFormat?> opened, Preroll preroll, bool wallClock = false)
 {
     private static readonly Media.Rational Milliseconds = new(1, 1000);
 
@@ -43,7 +45,8 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
             _total = source.TotalFrames;
             Volatile.Write(ref _fps, source.Fps);
             _pool = new FramePool(source.Format);
-            opened(source.Format);
+            preroll.Announce(opened(source.Format));
+            preroll.AwaitSinks(ct);
             counters.Started();
             long start = Stopwatch.GetTimestamp();
             var ticks = Media.Rational.FrameTicks(source.Fps);
@@ -89,6 +92,7 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
         }
         finally
         {
+            preroll.Announce(null);   // never opened: sinks waiting to prepare go on (and see the end of the stream)
             counters.Stopped();
             output.TryComplete(error);
             // This stage owns the source and its pool: if it was abandoned while blocked in a native read,

@@ -23,18 +23,16 @@ public abstract class FrameSinkContract : IDisposable
     /// <summary>The destination path a finalized output appears at (null: the sink writes no file).</summary>
     protected virtual string? Destination => null;
 
-    // The display sink has no contract class: GTK binds to the first X server of the process, so a contract's
-    // own Xvfb per test would crash the test host when it closes (DisplaySinkTests covers the display on one).
-
     /// <summary>A run that ends before any frame leaves nothing at the destination (no file of zero frames).</summary>
     protected virtual bool EmptyRunLeavesNoFile => true;
 
-    private static readonly ImageFormat Format = new(64, 48, 3);
+    protected static readonly ImageFormat Format = new(64, 48, 3);
 
-    private static void WriteFrames(IFrameSink sink, int count)
+    private protected static void WriteFrames(IFrameSink sink, int count)
     {
         var pattern = new PatternSource(Format.Width, Format.Height, 30, count);
         using var pool = new FramePool(Format);
+        sink.Prepare(Format);   // as the pipeline does: prepared for the chain's output, then opened with the first frame's
         sink.Open(Format, 30);
         for (int i = 0; i < count; i++)
         {

@@ -9,12 +9,13 @@ using Xunit.Abstractions;
 namespace VideoConv.Pipeline.Tests.Media;
 
 /// <summary>The display sink on a virtual X server: what is on screen is the filtered frame.</summary>
+[Collection(nameof(DisplayCollection))]
 public class DisplaySinkTests(ITestOutputHelper output)
 {
     [RequiresToolsFact("Xvfb", "ffmpeg")]
     public async Task RunAsync_PatternToDisplay_ScreenShowsFilteredFrames()
     {
-        using var display = new VirtualDisplay();
+        var display = VirtualDisplay.Shared;
         using var dir = new TempDir();
         const int w = 320, h = 240, frames = 100_000;
         var spec = new PipelineSpec(new PatternSourceSpec(w, h, 30, frames) { Realtime = true }, [TestMedia.Sobel], [new DisplaySinkSpec("videoconv-test")]);

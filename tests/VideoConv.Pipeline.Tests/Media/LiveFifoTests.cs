@@ -40,6 +40,40 @@ public class LiveFifoTests(ITestOutputHelper output)
         Assert.True(stats.Dropped <= stats.FramesIn / 100, $"dropped {stats.Dropped} of {stats.FramesIn}");
     }
 
+    /// <summary>
+    /// A FIFO source with a file sink: the FIFO is opened once. Validating the sink once probed the source to learn
+    /// the frame size, which read the stream's start and closed the FIFO — the producer died of EPIPE and the run
+    /// then waited for a writer forever; the audio reader opened it a second time too.
+    /// </summary>
+    [RequiresLibAvFact]
+    public async Task RunAsync_LiveFifoIntoAFile_OpensTheFifoOnceAndWritesWhatItDelivers()
+    {
+        using var dir = new TempDir();
+        string fifo = dir.File("live.ts"), output = dir.File("out.mkv");
+        Assert.Equal(0, TestMedia.Run("mkfifo", fifo).ExitCode);
+        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "-hide_banner", "-loglevel", "error", "-y", "-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30",
+                     "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-frames:v", "60", "-t", "2",
+                     "-c:v", "mpeg4", "-q:v", "5", "-c:a", "aac", "-f", "mpegts", fifo })
+            psi.ArgumentList.Add(a);
+        using var ffmpeg = Process.Start(psi)!;
+        var ffmpegErrors = ffmpeg.StandardError.ReadToEndAsync();
+        var spec = new PipelineSpec(new FileSourceSpec(fifo) { Live = true }, [TestMedia.Sobel], [new FileSinkSpec(output, "ffv1")]);
+        VideoPipeline.Validate(spec, overwrite: false);   // what `run` does first: must not touch the FIFO
+
+        var warnings = new List<string>();
+        var stats = await new VideoPipeline(spec, new PipelineOptions { Warning = warnings.Add }).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+        await ffmpeg.WaitForExitAsync();
+
+        Assert.True(ffmpeg.ExitCode == 0, $"the producer failed: {await ffmpegErrors}");
+        Assert.Equal(60, stats.FramesIn);
+        var sink = stats.Stages.Single(s => s.Name.StartsWith("sink file", StringComparison.Ordinal));
+        Assert.Equal(sink.Frames, TestMedia.CountFrames(output));
+        Assert.True(sink.Frames > 0);
+        // The stream's audio cannot be read a second time: said, not dropped silently.
+        Assert.Contains(warnings, w => w.StartsWith("any audio in", StringComparison.Ordinal) && w.Contains("FIFO", StringComparison.Ordinal));
+    }
+
     private async Task<PipelineStats> RunLive(int produced)
     {
         using var dir = new TempDir();

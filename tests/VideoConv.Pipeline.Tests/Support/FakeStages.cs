@@ -15,6 +15,9 @@ internal sealed class CountingSource(int frames, int width = 32, int height = 24
 {
     private int _next;
     public ManualResetEventSlim Ended { get; } = new();
+
+    /// <summary>Frames read so far.</summary>
+    public int Reads => Volatile.Read(ref _next);
     public ImageFormat Format { get; } = new(width, height, 3);
     public double Fps => 30;
     public long? TotalFrames => frames;
@@ -24,7 +27,8 @@ internal sealed class CountingSource(int frames, int width = 32, int height = 24
     {
         if (_next == failAt) throw new InvalidOperationException($"camera unplugged at frame {failAt}");
         if (_next >= frames) { Ended.Set(); return false; }
-        Stamp(frame.Image, _next++);
+        Stamp(frame.Image, _next);
+        Interlocked.Increment(ref _next);
         return true;
     }
 
@@ -69,10 +73,14 @@ internal sealed class RecordingSink(string name = "sink recording", int failAt =
     public ConcurrentQueue<int> Sequences { get; } = new();
     public ConcurrentQueue<long> FrameSequences { get; } = new();
     public Action<Frame>? OnWrite { get; init; }
+
+    /// <summary>Runs inside <see cref="IFrameSink.Prepare"/> (on the sink's thread, before the source's first frame).</summary>
+    public Action<ImageFormat?>? OnPrepare { get; init; }
     public bool Completed { get; private set; }
     public bool Aborted { get; private set; }
     public string Name => name;
     public bool AcceptsFormatChange => true;
+    public void Prepare(ImageFormat? expected) => OnPrepare?.Invoke(expected);
     public void Open(ImageFormat format, double fps) { }
 
     public void Write(Frame frame)

@@ -7,11 +7,26 @@ namespace VideoConv.Pipeline.Tests.Support;
 /// An Xvfb server for display tests. Xvfb picks a free display number and reports it on stdout
 /// (<c>-displayfd 1</c>) once it accepts connections, so there is nothing to wait for by sleeping.
 /// </summary>
+/// <remarks>
+/// One per test process (<see cref="Shared"/>): GTK binds to the first X server the process opens and aborts the
+/// process when that server goes away, so a server per test crashed the test host when the second test began.
+/// Tests that use it belong to <see cref="DisplayCollection"/> (GTK is not thread-safe: one test at a time).
+/// </remarks>
 public sealed partial class VirtualDisplay : IDisposable
 {
+    private static readonly Lazy<VirtualDisplay> s_shared = new(() =>
+    {
+        var display = new VirtualDisplay();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => display.Dispose();
+        return display;
+    });
+
     private readonly Process _xvfb;
 
-    public VirtualDisplay(int width = 1024, int height = 768)
+    /// <summary>The test process's one X server, started on first use and stopped when the process exits.</summary>
+    public static VirtualDisplay Shared => s_shared.Value;
+
+    private VirtualDisplay(int width = 1024, int height = 768)
     {
         var psi = new ProcessStartInfo("Xvfb") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "-displayfd", "1", "-screen", "0", $"{width}x{height}x24", "-nolisten", "tcp" })
@@ -51,3 +66,7 @@ public sealed partial class VirtualDisplay : IDisposable
         _xvfb.Dispose();
     }
 }
+
+/// <summary>Tests that drive GTK windows on <see cref="VirtualDisplay.Shared"/>: one at a time.</summary>
+[CollectionDefinition(nameof(DisplayCollection), DisableParallelization = true)]
+public sealed class DisplayCollection;

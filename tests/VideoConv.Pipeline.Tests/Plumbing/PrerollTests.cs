@@ -1,0 +1,77 @@
+using VideoConv.Core.Imaging;
+using VideoConv.Pipeline.Specs;
+using VideoConv.Pipeline.Tests.Support;
+
+namespace VideoConv.Pipeline.Tests.Plumbing;
+
+/// <summary>The run's start: every sink prepares for the chain's output before the source reads its first frame.</summary>
+public class PrerollTests
+{
+    [Fact]
+    public async Task RunAsync_SinkStillPreparing_SourceReadsNothingUntilItIsReady()
+    {
+        using var preparing = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        using var source = new CountingSource(20, width: 32, height: 24);
+        int readsWhilePreparing = -1;
+        ImageFormat? expected = null;
+        var slow = new RecordingSink("sink slow", gate: null)
+        {
+            OnPrepare = f => { expected = f; preparing.Set(); release.Wait(); readsWhilePreparing = source.Reads; },
+        };
+        var quick = new RecordingSink("sink quick");
+        var spec = new PipelineSpec(new PatternSourceSpec(), [TestMedia.Downscale], [new DiscardSinkSpec(), new DiscardSinkSpec()]);
+        var pipeline = new VideoPipeline(spec, new PipelineOptions(), new PipelineSeams { Source = () => source, Sink = (_, i) => i == 0 ? slow : quick });
+
+        var run = pipeline.RunAsync(CancellationToken.None);
+        Assert.True(preparing.Wait(TimeSpan.FromSeconds(30)), "the sink was never prepared");
+        Assert.Equal(0, source.Reads);
+        release.Set();
+        var stats = await run;
+
+        Assert.Equal(0, readsWhilePreparing);
+        // Told the chain's output (the stride-2 step halves 32x24), not the source's format.
+        Assert.Equal(new ImageFormat(16, 12, 3), expected);
+        Assert.Equal(20, stats.FramesIn);
+        Assert.Equal(Enumerable.Range(0, 20), slow.Sequences);
+        Assert.Equal(Enumerable.Range(0, 20), quick.Sequences);
+    }
+
+    [Fact]
+    public async Task RunAsync_SinkFailsToPrepare_RunFailsNamingItAndTheSourceReadsNothing()
+    {
+        using var source = new CountingSource(20);
+        var broken = new RecordingSink("sink broken") { OnPrepare = _ => throw new IOException("cannot open display :9") };
+        var spec = new PipelineSpec(new PatternSourceSpec(), [], [new DiscardSinkSpec()]);
+        var pipeline = new VideoPipeline(spec, new PipelineOptions(), new PipelineSeams { Source = () => source, Sink = (_, _) => broken });
+
+        var error = await Assert.ThrowsAsync<PipelineStageException>(() => pipeline.RunAsync(CancellationToken.None));
+        Assert.Equal("sink broken", error.Stage);
+        Assert.Contains("cannot open display :9", error.Message);
+        Assert.Equal(0, source.Reads);
+        Assert.True(broken.Aborted);
+        Assert.Equal(0, pipeline.FramesOutstanding);
+    }
+
+    [Fact]
+    public async Task RunAsync_StoppedWhileSinksPrepare_EndsWithoutFramesAndFinalizes()
+    {
+        using var preparing = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        using var source = new CountingSource(20);
+        var sink = new RecordingSink { OnPrepare = _ => { preparing.Set(); release.Wait(); } };
+        var spec = new PipelineSpec(new PatternSourceSpec(), [], [new DiscardSinkSpec()]);
+        var pipeline = new VideoPipeline(spec, new PipelineOptions(), new PipelineSeams { Source = () => source, Sink = (_, _) => sink });
+        using var cts = new CancellationTokenSource();
+
+        var run = pipeline.RunAsync(cts.Token);
+        Assert.True(preparing.Wait(TimeSpan.FromSeconds(30)));
+        cts.Cancel();
+        release.Set();
+        var stats = await run;
+
+        Assert.True(stats.Stopped);
+        Assert.Equal(0, stats.FramesIn);
+        Assert.True(sink.Completed);
+    }
+}
