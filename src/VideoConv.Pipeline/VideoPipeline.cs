@@ -64,7 +64,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
         }
         _filterCounters = new StageCounters(FilterStage.StageName, () => _sourceOut!.Reader.Count);
         _sourceOut = FrameChannels.Create(options.QueueCapacity, live, _filterCounters);
-        bool sizeFixed = spec.Sinks.Any(s => s is FileSinkSpec);
+        bool sizeFixed = spec.Sinks.Any(s => s is MediaSinkSpec);
         // --threads / threads: this run's own band threads; otherwise the process-wide scheduler (one per core).
         _scheduler = options.Threads is int threads ? new BandScheduler(threads) : null;
         _filter = new FilterStage(spec.Chain, seams.Filter ?? ((chain, format) => new FilterChain(chain, format, _scheduler)), sizeFixed,
@@ -115,7 +115,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
             var downstream = new List<Task> { StartThread("videoconv filter", _filter.Run) };
             for (int i = 0; i < sinks.Count; i++)
             {
-                var sinkStage = new SinkStage(sinks[i], _sinkIn[i].Reader, run, _sinkCounters[i], _latency, () => _source.Fps);
+                var sinkStage = new SinkStage(sinks[i], _sinkIn[i].Reader, run, _sinkCounters[i], _latency, () => _source.Fps, Options.Warning);
                 downstream.Add(StartThread($"videoconv {sinkStage.Name}", sinkStage.Run));
             }
             // On stop, end the source's channel at once: downstream drains and finalizes even when the source
@@ -202,6 +202,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
     public static string SinkName(SinkSpec sink) => sink switch
     {
         FileSinkSpec f => $"sink file {f.Path}",
+        UrlSinkSpec u => $"sink url {u.Url}",
         DisplaySinkSpec d => $"sink display {d.Title}",
         ImagesSinkSpec i => $"sink images {i.Pattern}",
         DiscardSinkSpec => "sink discard",

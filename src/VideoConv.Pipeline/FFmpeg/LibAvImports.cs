@@ -80,8 +80,11 @@ internal static unsafe partial class LibAv
     [LibraryImport(Codec)] public static partial int avcodec_receive_packet(void* ctx, void* packet);
     [LibraryImport(Format, StringMarshalling = StringMarshalling.Utf8)] public static partial int avformat_alloc_output_context2(void** ctx, void* format, string? formatName, string fileName);
     [LibraryImport(Format)] public static partial void* avformat_new_stream(void* ctx, void* codec);
-    [LibraryImport(Format, StringMarshalling = StringMarshalling.Utf8)] public static partial int avio_open(void** pb, string url, int flags);
     [LibraryImport(Format)] public static partial int avio_closep(void** pb);
+    [LibraryImport(Format, StringMarshalling = StringMarshalling.Utf8)] public static partial int avio_open2(void** pb, string url, int flags, void* interruptCallback, void** options);
+    [LibraryImport(Format)] public static partial byte* avio_enum_protocols(void** opaque, int output);
+    [LibraryImport(Util, StringMarshalling = StringMarshalling.Utf8)] public static partial int av_dict_set(void** dict, string key, string value, int flags);
+    [LibraryImport(Util)] public static partial void av_dict_free(void** dict);
     [LibraryImport(Format)] public static partial int avformat_write_header(void* ctx, void** options);
     [LibraryImport(Format)] public static partial int av_interleaved_write_frame(void* ctx, void* packet);
     [LibraryImport(Format)] public static partial int av_write_trailer(void* ctx);

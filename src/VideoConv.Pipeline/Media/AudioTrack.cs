@@ -41,7 +41,7 @@ internal sealed unsafe class AudioTrack : IDisposable
     /// Opens the audio of <paramref name="source"/> for <paramref name="sink"/>: null when there is none or
     /// <c>audio: drop</c>. Throws <see cref="PipelineSpecException"/> for <c>audio: copy</c> into a container that cannot hold the codec.
     /// </summary>
-    public static AudioTrack? Open(FileSourceSpec? source, FileSinkSpec sink, void* muxer, string subject)
+    public static AudioTrack? Open(FileSourceSpec? source, MediaSinkSpec sink, void* muxer, string subject)
     {
         if (sink.Audio == AudioMode.Drop || source is null || source.IsStdin) return null;
         void* input = null;
@@ -55,6 +55,8 @@ internal sealed unsafe class AudioTrack : IDisposable
             void* par = LibAv.Read<nint>(Stream(input, index), LibAv.StreamCodecpar).ToPointer();
             int codecId = LibAv.Read<int>(par, LibAv.ParCodecId);
             string name = System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)LibAv.avcodec_get_name(codecId)) ?? "audio";
+            if (MediaFormats.CarriesOneStream(muxer))
+                throw new PipelineSpecException(subject, $"an {MediaFormats.MuxerName(muxer)} stream carries the video only, and the input has {name} audio; give audio: drop, or send format: rtp_mpegts (or mpegts over udp://), which carries both");
             bool copyable = MediaFormats.CanCopy(muxer, codecId);
             if (sink.Audio == AudioMode.Copy && !copyable)
                 throw new PipelineSpecException(subject, $"audio: copy — a {MediaFormats.MuxerName(muxer)} file cannot hold the input's {name} audio; use audio: encode (or leave audio: out) to re-encode it, or audio: drop");

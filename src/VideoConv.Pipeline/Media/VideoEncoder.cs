@@ -27,7 +27,7 @@ internal sealed unsafe class VideoEncoder : IDisposable
     private readonly Rational _rate;
     private readonly string _display;
 
-    public VideoEncoder(VideoCodec codec, void* encoder, FileSinkSpec spec, ImageFormat input, Rational sourceTimeBase, double fps, OutputMuxer muxer, string display)
+    public VideoEncoder(VideoCodec codec, void* encoder, MediaSinkSpec spec, ImageFormat input, Rational sourceTimeBase, double fps, OutputMuxer muxer, string display)
     {
         _input = input;
         _display = display;

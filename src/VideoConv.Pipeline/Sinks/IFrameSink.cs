@@ -40,6 +40,7 @@ internal static class FrameSinks
     public static IFrameSink Create(SinkSpec spec, bool overwrite, ISinkHost host, SourceSpec? source = null) => spec switch
     {
         FileSinkSpec f => FileSink(f, overwrite, source as FileSourceSpec),
+        UrlSinkSpec u => new LibAvUrlSink(u, source as FileSourceSpec, source?.IsLive ?? false),
         DisplaySinkSpec d => new DisplaySink(d.Title, host),
         ImagesSinkSpec i => new ImageSequenceSink(i.Pattern, overwrite),
         DiscardSinkSpec => new DiscardSink(),

@@ -1,5 +1,4 @@
 using VideoConv.Core.Imaging;
-using VideoConv.Pipeline.FFmpeg;
 using VideoConv.Pipeline.Frames;
 using VideoConv.Pipeline.Media;
 using VideoConv.Pipeline.Specs;
@@ -7,28 +6,14 @@ using VideoConv.Pipeline.Specs;
 namespace VideoConv.Pipeline.Sinks;
 
 /// <summary>
-/// <c>file: PATH</c> (or <c>-</c>, standard output) written in-process by the system FFmpeg libraries: the
-/// codec, encoder and container chosen by <see cref="MediaFormats"/>, frames encoded at their own presentation
-/// times by <see cref="VideoEncoder"/>, the input's audio copied beside them by <see cref="AudioTrack"/>, all
-/// muxed by <see cref="OutputMuxer"/> into a hidden partial file that moves into place only when finalized.
+/// <c>file: PATH</c> (or <c>-</c>, standard output) written in-process by the system FFmpeg libraries
+/// (<see cref="MediaOutput"/>) into a hidden partial file that moves into place only when finalized.
 /// </summary>
-/// <remarks>
-/// The encoder is built on the first frame, whose time base it adopts (the source's): sizes an encoder cannot
-/// keep are refused there, before anything is written.
-/// </remarks>
-internal sealed unsafe class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? audioFrom, bool overwrite) : IFrameSink
+internal sealed class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? audioFrom, bool overwrite) : IFrameSink
 {
     private readonly string _path = spec.Path;
-    private VideoCodec? _codec;
-    private void* _encoderCodec, _oformat, _videoStream;
-    private OutputMuxer? _muxer;
-    private VideoEncoder? _encoder;
-    private AudioTrack? _audio;
+    private MediaOutput? _output;
     private string? _temp;
-    private ImageFormat _format;
-    private double _fps;
-    private Rational _streamTb;
-    private Action<nint>? _writePacket;
 
     /// <summary>A sink for <paramref name="path"/> with <paramref name="codec"/> (a name or FOURCC) and no audio (tests).</summary>
     public LibAvFileSink(string path, string? codec, bool overwrite) : this(new FileSinkSpec(path, codec), null, overwrite) { }
@@ -37,84 +22,35 @@ internal sealed unsafe class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? au
     public bool AcceptsFormatChange => false;
 
     /// <summary>The encoder actually used (libx264, libsvtav1, …), once the first frame arrived.</summary>
-    public string? EncoderName { get; private set; }
+    public string? EncoderName => _output?.EncoderName;
 
     public void Open(ImageFormat format, double fps)
     {
-        _codec = MediaFormats.Resolve(_path, spec.Codec, spec.Format);
-        _oformat = MediaFormats.Muxer(spec);
-        _encoderCodec = MediaFormats.Encoder(_codec, _oformat);
-        MediaFormats.CheckSize(_codec, format, spec.IsStdout ? "standard output" : $"'{_path}'");
-        EncoderName = MediaFormats.EncoderName(_encoderCodec);
-        (_format, _fps) = (format, fps);
+        _output?.Dispose();
+        _output = new MediaOutput(spec, audioFrom, format, fps, spec.IsStdout ? "standard output" : _path);
     }
 
     public void Write(Frame frame)
     {
-        if (_codec is null) throw new InvalidOperationException("sink not opened");
-        if (frame.Format != _format)
-            throw new InvalidOperationException($"frame format changed from {_format} to {frame.Format}; a video file's size is fixed");
-        if (_encoder is null) Start(frame.TimeBase);
-        _encoder!.Encode(frame, _writePacket!);
-    }
-
-    private void Start(Rational sourceTimeBase)
-    {
-        string target;
-        if (spec.IsStdout) target = "pipe:1";
-        else target = _temp = PartialFiles.Create(_path);
-        string display = spec.IsStdout ? "standard output" : _path;
-        _muxer = new OutputMuxer(_oformat, target, display);
-        _videoStream = _muxer.AddStream();
-        _encoder = new VideoEncoder(_codec!, _encoderCodec, spec, _format, sourceTimeBase, _fps, _muxer, display);
-        _encoder.Describe(_videoStream);
-        // The stream's average rate, as ffmpeg's CLI sets it: Matroska derives each block's duration from it (without
-        // it the video packets of a .mkv had no durations, where ffmpeg's output of the same input has them).
-        if (_fps is > 0 and < 1000) LibAv.Write(_videoStream, LibAv.StreamAvgFrameRate, LibAv.av_d2q(_fps, 100_000));
-        _audio = AudioTrack.Open(audioFrom, spec, _oformat, "audio");
-        _audio?.AddTo(_muxer);
-        _muxer.Start();
-        _streamTb = OutputMuxer.TimeBaseOf(_videoStream); // the muxer may have changed it
-        var encoderTb = _encoder.TimeBase;
-        int index = OutputMuxer.IndexOf(_videoStream);
-        _writePacket = p =>
-        {
-            void* packet = (void*)p;
-            LibAv.av_packet_rescale_ts(packet, encoderTb, _streamTb);
-            LibAv.Write(packet, LibAv.PacketStreamIndex, index);
-            long dts = LibAv.Read<long>(packet, LibAv.PacketDts);
-            if (_audio is not null && dts != LibAv.NoPts) _audio.WriteUntil(_muxer, dts * _streamTb.Value);
-            _muxer.Write(packet);
-        };
+        if (_output is null) throw new InvalidOperationException("sink not opened");
+        if (!_output.Started) _output.Start(spec.IsStdout ? "pipe:1" : _temp = PartialFiles.Create(_path), frame.TimeBase);
+        _output.Encode(frame);
     }
 
     public void Complete()
     {
-        if (_encoder is null || _muxer is null) return; // no frame arrived: nothing to write
-        _encoder.Flush(_writePacket!);
-        _audio?.WriteUntil(_muxer, double.PositiveInfinity);
-        _muxer.Finish();
-        Release();
+        if (_output is not { Started: true }) return; // no frame arrived: nothing to write
+        _output.Finish();
         if (_temp is not null) PartialFiles.Commit(_temp, _path, overwrite);
         _temp = null;
     }
 
     public void Abort()
     {
-        Release();
+        _output?.Dispose();
         PartialFiles.Discard(_temp);
         _temp = null;
     }
 
     public void Dispose() => Abort();
-
-    private void Release()
-    {
-        _muxer?.Dispose();
-        _muxer = null;
-        _encoder?.Dispose();
-        _encoder = null;
-        _audio?.Dispose();
-        _audio = null;
-    }
 }
