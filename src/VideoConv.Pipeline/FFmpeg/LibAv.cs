@@ -64,7 +64,7 @@ internal static unsafe partial class LibAv
     public const int QpToLambda = 118;
     public const int AvioWrite = 2;
     public const int TimeBase = 1_000_000;
-    public const int SwsBicubic = 4;
+    public const int SwsBicubic = 4, SwsAccurateRnd = 0x40000;
     private const int LogQuiet = -8, LogInfo = 32;
 
     private static readonly Lazy<bool> s_available = new(Probe);

@@ -14,6 +14,9 @@ internal static unsafe partial class LibAv
     [LibraryImport(Scale)] public static partial void* sws_getContext(int srcW, int srcH, int srcFormat, int dstW, int dstH, int dstFormat, int flags, void* srcFilter, void* dstFilter, double* param);
     [LibraryImport(Scale)] public static partial int sws_scale(void* ctx, byte** src, int* srcStride, int srcSliceY, int srcSliceH, byte** dst, int* dstStride);
     [LibraryImport(Scale)] public static partial void sws_freeContext(void* ctx);
+    [LibraryImport(Scale)] public static partial int sws_getColorspaceDetails(void* ctx, int** invTable, int* srcRange, int** table, int* dstRange, int* brightness, int* contrast, int* saturation);
+    [LibraryImport(Scale)] public static partial int sws_setColorspaceDetails(void* ctx, int* invTable, int srcRange, int* table, int dstRange, int brightness, int contrast, int saturation);
+    [LibraryImport(Scale)] public static partial int* sws_getCoefficients(int colorspace);
     [LibraryImport(Util)] private static partial void av_log_set_level(int level);
     [LibraryImport(Util)] private static partial int av_strerror(int code, byte* buffer, nuint size);
     [LibraryImport(Util)] public static partial Rational av_d2q(double value, int max);

@@ -54,7 +54,7 @@ internal sealed unsafe class MediaOutput : IDisposable
     {
         _muxer = new OutputMuxer(_oformat, target, _display);
         _videoStream = _muxer.AddStream();
-        _encoder = new VideoEncoder(_codec, _encoderCodec, _spec, _format, sourceTimeBase, _fps, _muxer, _display);
+        _encoder = new VideoEncoder(_codec, _encoderCodec, _spec, _format, sourceTimeBase, _fps, _muxer, _display, ColourDescription.Probe(_audioFrom));
         _encoder.Describe(_videoStream);
         // The stream's average rate, as ffmpeg's CLI sets it: Matroska derives each block's duration from it (without
         // it the video packets of a .mkv had no durations, where ffmpeg's output of the same input has them).

@@ -31,6 +31,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
     private int _readError;
     private long _read;
     private Rational _tb;
+    private ColourDescription _colour = ColourDescription.None;
     private long _origin, _end = long.MaxValue;
     private Mat? _unrotated;
     private readonly HashSet<long> _packetPts = [], _framePts = [];
@@ -44,11 +45,28 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
     /// <summary>Which decoder this source ended up with, for logs and tests.</summary>
     public string Decoder => _fallback is null ? "libav" : "opencv";
 
+    /// <summary>The video stream's colour description (range, primaries, transfer, matrix), once opened.</summary>
+    public ColourDescription Colour => _colour;
+
     /// <summary>Degrees the picture was turned to be upright (0, 90, 180, 270), from the stream's display matrix.</summary>
     public int Rotation => _rotation;
 
     /// <summary>The upright frame size of a file's video (BGR), without decoding; null when the libraries cannot tell.</summary>
-    public static ImageFormat? Probe(string path)
+    public static ImageFormat? Probe(string path) => WithVideoStream<ImageFormat>(path, s =>
+    {
+        void* stream = (void*)s;
+        void* par = LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer();
+        int w = LibAv.Read<int>(par, LibAv.ParWidth), h = LibAv.Read<int>(par, LibAv.ParHeight);
+        if (w <= 0 || h <= 0) return null;
+        return UprightRotation(stream) is 90 or 270 ? new ImageFormat(h, w, 3) : new ImageFormat(w, h, 3);
+    });
+
+    /// <summary>The colour description of a file's video stream (range, primaries, transfer, matrix); null when the libraries cannot tell.</summary>
+    public static ColourDescription? ProbeColour(string path) =>
+        WithVideoStream<ColourDescription>(path, s => ColourDescription.Of(LibAv.Read<nint>((void*)s, LibAv.StreamCodecpar).ToPointer()));
+
+    // Opens a file's best video stream (AVStream*) for read, without decoding; null when there is none.
+    private static T? WithVideoStream<T>(string path, Func<nint, T?> read) where T : struct
     {
         if (!LibAv.IsAvailable || !File.Exists(path)) return null;
         void* format = null;
@@ -57,12 +75,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
         {
             if (LibAv.avformat_find_stream_info(format, null) < 0) return null;
             int index = LibAv.av_find_best_stream(format, LibAv.MediaVideo, -1, -1, null, 0);
-            if (index < 0) return null;
-            void* stream = ((nint*)LibAv.Read<nint>(format, LibAv.FormatStreams))[index].ToPointer();
-            void* par = LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer();
-            int w = LibAv.Read<int>(par, LibAv.ParWidth), h = LibAv.Read<int>(par, LibAv.ParHeight);
-            if (w <= 0 || h <= 0) return null;
-            return UprightRotation(stream) is 90 or 270 ? new ImageFormat(h, w, 3) : new ImageFormat(w, h, 3);
+            return index < 0 ? null : read(((nint*)LibAv.Read<nint>(format, LibAv.FormatStreams))[index]);
         }
         finally { LibAv.avformat_close_input(&format); }
     }
@@ -102,6 +115,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
         int width = LibAv.Read<int>(par, LibAv.ParWidth), height = LibAv.Read<int>(par, LibAv.ParHeight);
         if (width <= 0 || height <= 0 || (long)width * height * 4 > Image.MaxBytes) return false;
         _rotation = UprightRotation(stream);
+        _colour = ColourDescription.Of(par);
 
         _codec = LibAv.avcodec_alloc_context3(decoder);
         if (_codec == null || LibAv.avcodec_parameters_to_context(_codec, par) < 0) return false;
@@ -222,6 +236,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
             LibAv.sws_freeContext(_sws);
             _sws = LibAv.sws_getContext(w, h, fmt, w, h, LibAv.PixBgr24, LibAv.SwsBicubic, null, null, null);
             if (_sws == null) throw new InvalidOperationException($"{_what}: FFmpeg cannot convert its pixel format {fmt} to BGR");
+            _colour.ConvertFrom(_sws); // the stream's matrix and range, as ffmpeg's CLI converts
             (_swsFormat, _swsWidth, _swsHeight) = (fmt, w, h);
         }
         fixed (byte* pixels = frame.Image.Data)
