@@ -76,6 +76,7 @@ internal static unsafe class EncoderOptions
             }
         }
         if (sink is UrlSinkSpec) LiveDefaults(ctx, codec, sink, encoder);
+        else if (sink is FileSinkSpec f && Sinks.HlsStaging.IsPlaylist(f.Path)) KeyframeEveryTwoSeconds(ctx, sink, encoder); // one per 2 s segment
         if (codec.Id == LibAv.CodecVp9 && Has(ctx, "row-mt") && !sink.CodecOptions.ContainsKey("row-mt")) Set(ctx, "row-mt", "1", "codec_options.row-mt", encoder);
         if (quantiser > 0)
         {
@@ -99,12 +100,16 @@ internal static unsafe class EncoderOptions
         if (codec.Id is LibAv.CodecH264 or LibAv.CodecHevc) Default("tune", "zerolatency");
         else if (codec.Id == LibAv.CodecVp9) { Default("deadline", "realtime"); Default("lag-in-frames", "0"); }
         else if (encoder == "libaom-av1") Default("usage", "realtime");
-        if (sink.Gop is null && !sink.CodecOptions.ContainsKey("g"))
-        {
-            var rate = LibAv.Read<Rational>(ctx, LibAv.CtxFramerate);
-            int twoSeconds = rate.IsValid ? (int)Math.Clamp(Math.Round(2 * rate.Value), 1, 600) : 60;
-            Set(ctx, "g", twoSeconds.ToString(CultureInfo.InvariantCulture), "gop", encoder);
-        }
+        KeyframeEveryTwoSeconds(ctx, sink, encoder);
+    }
+
+    // gop: 2 s of frames where the sink gives none (HLS segments are cut at keyframes, 2 s each by default).
+    private static void KeyframeEveryTwoSeconds(void* ctx, MediaSinkSpec sink, string encoder)
+    {
+        if (sink.Gop is not null || sink.CodecOptions.ContainsKey("g")) return;
+        var rate = LibAv.Read<Rational>(ctx, LibAv.CtxFramerate);
+        int twoSeconds = rate.IsValid ? (int)Math.Clamp(Math.Round(2 * rate.Value), 1, 600) : 60;
+        Set(ctx, "g", twoSeconds.ToString(CultureInfo.InvariantCulture), "gop", encoder);
     }
 
     private static bool Has(void* ctx, string name) => LibAv.av_opt_find(ctx, name, null, 0, LibAv.OptSearchChildren) != null;

@@ -58,7 +58,7 @@ public static unsafe partial class MediaFormats
     // FFmpeg's CLI defaults by extension (its muxers' default video codecs, with libx264 installed).
     private static readonly Dictionary<string, VideoCodec> ByExtension = new(StringComparer.OrdinalIgnoreCase)
     {
-        [".mp4"] = H264, [".m4v"] = H264, [".mov"] = H264, [".mkv"] = H264, [".ts"] = H264,
+        [".mp4"] = H264, [".m4v"] = H264, [".mov"] = H264, [".mkv"] = H264, [".ts"] = H264, [".m3u8"] = H264,
         [".webm"] = Vp9, [".avi"] = Mpeg4, [".nut"] = Mpeg4,
     };
 
@@ -81,8 +81,6 @@ public static unsafe partial class MediaFormats
         if (format is "matroska" or "mp4" or "mov" or "mpegts" or "flv" or "rtp" or "rtp_mpegts") return H264;
         if (format is "webm") return Vp9;
         if (format is "nut" or "avi") return Mpeg4;
-        if (ext.Equals(".m3u8", StringComparison.OrdinalIgnoreCase))
-            throw new PipelineSpecException("file", "HLS output (.m3u8) is not supported yet: write .ts or .mp4 and segment it with ffmpeg -f hls");
         throw new PipelineSpecException("codec",
             $"no default codec for '{(ext.Length == 0 ? "(no extension)" : ext)}'; use .mp4/.mkv/.mov/.ts (H.264), .webm (VP9), .avi (MPEG-4), or give codec: one of {string.Join(", ", CodecNames)}");
     }
@@ -232,11 +230,11 @@ public static unsafe partial class MediaFormats
     };
 
     /// <summary>Whether the container can hold an audio codec as it is (stream copy).</summary>
-    /// <remarks>MPEG-TS lists no codecs of its own (the query is "unknown"); it carries AAC, MP3 and Opus as FFmpeg's <c>-c:a copy</c> does.</remarks>
+    /// <remarks>MPEG-TS (and HLS, in MPEG-TS segments) lists no codecs of its own (the query is "unknown"); it carries AAC, MP3 and Opus as FFmpeg's <c>-c:a copy</c> does.</remarks>
     internal static bool CanCopy(void* muxer, int codecId) => LibAv.avformat_query_codec(muxer, codecId, 0) switch
     {
         1 => true,
-        < 0 => MuxerName(muxer) == "mpegts" && codecId is LibAv.CodecAac or LibAv.CodecMp3 or LibAv.CodecOpus,
+        < 0 => MuxerName(muxer) is "mpegts" or "hls" && codecId is LibAv.CodecAac or LibAv.CodecMp3 or LibAv.CodecOpus,
         _ => false,
     };
 }

@@ -50,9 +50,11 @@ internal sealed unsafe class MediaOutput : IDisposable
 
     /// <summary>Builds the encoder for frames in <paramref name="sourceTimeBase"/>, opens <paramref name="target"/> and writes the header.</summary>
     /// <param name="ioOptions">Options of the protocol that opens <paramref name="target"/> (a url's timeouts); null for files.</param>
-    public void Start(string target, Rational sourceTimeBase, IReadOnlyDictionary<string, string>? ioOptions = null)
+    /// <param name="muxerOptions">Options of the muxer itself (the hls muxer's segment names); null for none.</param>
+    public void Start(string target, Rational sourceTimeBase, IReadOnlyDictionary<string, string>? ioOptions = null, IReadOnlyDictionary<string, string>? muxerOptions = null)
     {
         _muxer = new OutputMuxer(_oformat, target, _display);
+        foreach (var (name, value) in muxerOptions ?? new Dictionary<string, string>()) _muxer.SetOption(name, value);
         _videoStream = _muxer.AddStream();
         _encoder = new VideoEncoder(_codec, _encoderCodec, _spec, _format, sourceTimeBase, _fps, _muxer, _display, ColourDescription.Probe(_audioFrom));
         _encoder.Describe(_videoStream);

@@ -37,6 +37,9 @@ internal sealed unsafe class OutputMuxer : IDisposable
     public bool WantsGlobalHeader => (LibAv.Read<int>(_oformat, LibAv.OutputFlags) & LibAv.FmtGlobalHeader) != 0;
     public void* Format => _oformat;
 
+    /// <summary>Sets an option of the muxer (before <see cref="Start"/>).</summary>
+    public void SetOption(string name, string value) => Check(LibAv.av_opt_set(_ctx, name, value, LibAv.OptSearchChildren), $"set {name} for");
+
     public void* AddStream()
     {
         var stream = LibAv.avformat_new_stream(_ctx, null);

@@ -7,13 +7,15 @@ namespace VideoConv.Pipeline.Sinks;
 
 /// <summary>
 /// <c>file: PATH</c> (or <c>-</c>, standard output) written in-process by the system FFmpeg libraries
-/// (<see cref="MediaOutput"/>) into a hidden partial file that moves into place only when finalized.
+/// (<see cref="MediaOutput"/>) into a hidden partial file that moves into place only when finalized. An HLS
+/// playlist (<c>.m3u8</c>) and its segments are written into a hidden staging folder instead (<see cref="HlsStaging"/>).
 /// </summary>
 internal sealed class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? audioFrom, bool overwrite) : IFrameSink
 {
     private readonly string _path = spec.Path;
     private MediaOutput? _output;
     private string? _temp;
+    private HlsStaging? _hls;
 
     /// <summary>A sink for <paramref name="path"/> with <paramref name="codec"/> (a name or FOURCC) and no audio (tests).</summary>
     public LibAvFileSink(string path, string? codec, bool overwrite) : this(new FileSinkSpec(path, codec), null, overwrite) { }
@@ -33,8 +35,23 @@ internal sealed class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? audioFrom
     public void Write(Frame frame)
     {
         if (_output is null) throw new InvalidOperationException("sink not opened");
-        if (!_output.Started) _output.Start(spec.IsStdout ? "pipe:1" : _temp = PartialFiles.Create(_path), frame.TimeBase);
+        if (!_output.Started) Start(frame);
         _output.Encode(frame);
+    }
+
+    private void Start(Frame frame)
+    {
+        if (spec.IsStdout) _output!.Start("pipe:1", frame.TimeBase);
+        else if (HlsStaging.IsPlaylist(_path))
+        {
+            _hls = HlsStaging.Create(_path);
+            // Every segment listed (a whole-file playlist, VOD), each named as ffmpeg -f hls names them.
+            _output!.Start(_hls.StagedPlaylist, frame.TimeBase, muxerOptions: new Dictionary<string, string>
+            {
+                ["hls_segment_filename"] = _hls.SegmentPattern, ["hls_list_size"] = "0", ["hls_playlist_type"] = "vod",
+            });
+        }
+        else _output!.Start(_temp = PartialFiles.Create(_path), frame.TimeBase);
     }
 
     public void Complete()
@@ -43,6 +60,8 @@ internal sealed class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? audioFrom
         _output.Finish();
         if (_temp is not null) PartialFiles.Commit(_temp, _path, overwrite);
         _temp = null;
+        _hls?.Commit(overwrite);
+        _hls = null;
     }
 
     public void Abort()
@@ -50,6 +69,8 @@ internal sealed class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? audioFrom
         _output?.Dispose();
         PartialFiles.Discard(_temp);
         _temp = null;
+        _hls?.Discard();
+        _hls = null;
     }
 
     public void Dispose() => Abort();
