@@ -48,11 +48,12 @@ public sealed class UrlSinkConfigTests : IDisposable
     }
 }
 
-/// <summary>Skipped, visibly, when the system FFmpeg libraries do not load in-process (url sinks and their containers need them).</summary>
+/// <summary>Skipped, visibly, without the system ffmpeg/ffprobe or when its FFmpeg libraries do not load in-process (url sinks, pipes of containers).</summary>
 public sealed class RequiresFfmpegLibrariesFactAttribute : FactAttribute
 {
     public RequiresFfmpegLibrariesFactAttribute()
     {
-        if (!VideoConv.Pipeline.SystemTools.HasFfmpegLibraries) Skip = "skipped: the system FFmpeg 5.1 libraries do not load in-process here";
+        if (!Reliability.SystemFfmpeg.Available) Skip = Reliability.SystemFfmpeg.SkipReason;
+        else if (!VideoConv.Pipeline.SystemTools.HasFfmpegLibraries) Skip = "skipped: the system FFmpeg 5.1 libraries do not load in-process here";
     }
 }

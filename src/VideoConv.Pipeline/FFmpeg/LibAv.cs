@@ -25,7 +25,7 @@ internal static unsafe partial class LibAv
 
     // Offsets of FFmpeg 5.1 (printed with offsetof against the 5.1.9 headers; checked at load by LibAvLayout).
     // AVFormatContext
-    public const int FormatOformat = 16, FormatPb = 32, FormatNbStreams = 44, FormatStreams = 48, FormatStartTime = 64, FormatDuration = 72;
+    public const int FormatIformat = 8, FormatOformat = 16, FormatPb = 32, FormatNbStreams = 44, FormatStreams = 48, FormatStartTime = 64, FormatDuration = 72;
     // AVStream
     public const int StreamIndex = 0, StreamTimeBase = 16, StreamStartTime = 24, StreamDuration = 32, StreamNbFrames = 40, StreamAvgFrameRate = 72, StreamCodecpar = 208;
     // AVCodecParameters

@@ -24,6 +24,7 @@ internal static unsafe partial class LibAv
     // Demuxing and decoding
     [LibraryImport(Format, StringMarshalling = StringMarshalling.Utf8)] public static partial int avformat_open_input(void** ctx, string url, void* fmt, void** options);
     [LibraryImport(Format)] public static partial int avformat_find_stream_info(void* ctx, void** options);
+    [LibraryImport(Format, StringMarshalling = StringMarshalling.Utf8)] public static partial void* av_find_input_format(string shortName);
     [LibraryImport(Format)] public static partial int av_find_best_stream(void* ctx, int type, int wanted, int related, void** decoder, int flags);
     [LibraryImport(Format)] public static partial Rational av_guess_frame_rate(void* ctx, void* stream, void* frame);
     [LibraryImport(Format)] public static partial int av_read_frame(void* ctx, void* packet);

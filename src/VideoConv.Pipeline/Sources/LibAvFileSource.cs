@@ -85,7 +85,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
         if (spec.IsStdin)
         {
             if (!LibAv.IsAvailable) throw new InvalidOperationException($"reading a container from standard input needs the system FFmpeg 5.1 libraries; {LibAv.Unavailable}");
-            if (!TryOpen("pipe:0")) throw new InvalidOperationException("standard input holds no video FFmpeg can decode");
+            if (!TryOpen("pipe:0")) throw new InvalidOperationException(IsMov(_format) ? MovOnPipe : "standard input holds no video FFmpeg can decode");
             return;
         }
         // FIFOs and empty files report length 0: OpenCV's capture handles both (and names an empty file).
@@ -100,6 +100,16 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
             (Format, Fps, TotalFrames) = (_fallback.Format, _fallback.Fps, _fallback.TotalFrames);
         }
     }
+
+    /// <summary>What a pipe of an MP4/MOV that FFmpeg cannot read says (<c>ffmpeg -i -</c> fails the same way: "partial file").</summary>
+    internal const string MovOnPipe =
+        "standard input holds an MP4/MOV file that cannot be read from a pipe: most likely its index (moov) is at its end, and a pipe cannot " +
+        "be read backwards to it (ffmpeg -i - fails on it too); give the file itself (file: PATH, --input PATH), remux it once with the index " +
+        "first (ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4), or send Matroska or MPEG-TS";
+
+    // The demuxer FFmpeg picked was mov/mp4 (AVFormatContext.iformat, compared with the registered one: a wrong offset only misses).
+    private static bool IsMov(void* format) =>
+        format != null && LibAv.Read<nint>(format, LibAv.FormatIformat) is var iformat && iformat != 0 && iformat == (nint)LibAv.av_find_input_format("mov");
 
     private bool TryOpen(string url)
     {
