@@ -93,6 +93,8 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
     private async Task<PipelineStats> RunCoreAsync(CancellationToken cancellationToken)
     {
         using var run = new RunControl(cancellationToken);
+        // A container on standard input is read once, by the source: it hands its audio to the sinks (a file is read again by each).
+        using var stdinAudio = _seams.Source is null ? Media.AudioFeed.For(Spec.Source) : null;
         var sinks = new List<IFrameSink>();
         IFrameSource? source = null;
         try
@@ -101,8 +103,8 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
             if (!FFmpeg.LibAv.IsAvailable && !FFmpeg.LibAv.SwitchedOff && Spec.Sinks.Any(s => s is FileSinkSpec))
                 Options.Warning?.Invoke($"the system FFmpeg 5.1 libraries are {(FFmpeg.LibAv.UnavailableReason is { } why ? $"not used ({why})" : "not loaded")}; {FFmpeg.LibAv.Unavailable}");
             for (int i = 0; i < Spec.Sinks.Count; i++)
-                sinks.Add(_seams.Sink?.Invoke(Spec.Sinks[i], i) ?? FrameSinks.Create(Spec.Sinks[i], Options.Overwrite, this, Spec.Source));
-            source = _seams.Source?.Invoke() ?? FrameSources.Create(Spec.Source, Options);
+                sinks.Add(_seams.Sink?.Invoke(Spec.Sinks[i], i) ?? FrameSinks.Create(Spec.Sinks[i], Options.Overwrite, this, Spec.Source, stdinAudio));
+            source = _seams.Source?.Invoke() ?? FrameSources.Create(Spec.Source, Options, stdinAudio);
             bool realtime = Spec.Source.Realtime && Spec.Source is FileSourceSpec or PatternSourceSpec or ImagesSourceSpec;
             _source = new SourceStage(source, _sourceOut.Writer, run, _sourceCounters, realtime, _filter.Prepare,
                 wallClock: Spec.Source is CameraSourceSpec or UrlSourceSpec);

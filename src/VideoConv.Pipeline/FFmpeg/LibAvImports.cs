@@ -62,6 +62,8 @@ internal static unsafe partial class LibAv
     // Timestamps, seeking, stream copy
     [LibraryImport(Format)] public static partial int avformat_seek_file(void* ctx, int stream, long minTs, long ts, long maxTs, int flags);
     [LibraryImport(Codec)] public static partial int avcodec_parameters_copy(void* dst, void* src);
+    [LibraryImport(Codec)] public static partial void* avcodec_parameters_alloc();
+    [LibraryImport(Codec)] public static partial void avcodec_parameters_free(void** par);
     [LibraryImport(Codec)] public static partial void avcodec_flush_buffers(void* ctx);
 
     // Audio: channel layouts, resampling, sample FIFOs
@@ -96,4 +98,5 @@ internal static unsafe partial class LibAv
     [LibraryImport(Format)] public static partial int av_write_frame(void* ctx, void* packet);
     [LibraryImport(Codec)] public static partial int av_packet_ref(void* dst, void* src);
     [LibraryImport(Codec)] public static partial void* av_packet_clone(void* src);
+    [LibraryImport(Codec)] public static partial void av_packet_move_ref(void* dst, void* src);
 }

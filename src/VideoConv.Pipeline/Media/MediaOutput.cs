@@ -19,6 +19,7 @@ internal sealed unsafe class MediaOutput : IDisposable
 {
     private readonly MediaSinkSpec _spec;
     private readonly FileSourceSpec? _audioFrom;
+    private readonly AudioFeed.Subscription? _pipe;
     private readonly VideoCodec _codec;
     private readonly void* _encoderCodec, _oformat;
     private readonly ImageFormat _format;
@@ -32,9 +33,10 @@ internal sealed unsafe class MediaOutput : IDisposable
     private Action<nint>? _writePacket;
 
     /// <param name="display">How errors name the output (the user's path, "standard output", the url).</param>
-    public MediaOutput(MediaSinkSpec spec, FileSourceSpec? audioFrom, ImageFormat format, double fps, string display)
+    /// <param name="pipe">The sink's queue of standard input's audio (when the source is <c>-</c>); the sink owns it.</param>
+    public MediaOutput(MediaSinkSpec spec, FileSourceSpec? audioFrom, ImageFormat format, double fps, string display, AudioFeed.Subscription? pipe = null)
     {
-        (_spec, _audioFrom, _format, _fps, _display) = (spec, audioFrom, format, fps, display);
+        (_spec, _audioFrom, _format, _fps, _display, _pipe) = (spec, audioFrom, format, fps, display, pipe);
         _codec = MediaFormats.Resolve(spec);
         _oformat = MediaFormats.Muxer(spec);
         _encoderCodec = MediaFormats.Encoder(_codec, _oformat);
@@ -61,7 +63,7 @@ internal sealed unsafe class MediaOutput : IDisposable
         // The stream's average rate, as ffmpeg's CLI sets it: Matroska derives each block's duration from it (without
         // it the video packets of a .mkv had no durations, where ffmpeg's output of the same input has them).
         if (_fps is > 0 and < 1000) LibAv.Write(_videoStream, LibAv.StreamAvgFrameRate, LibAv.av_d2q(_fps, 100_000));
-        _audio = AudioTrack.Open(_audioFrom, _spec, _oformat, "audio");
+        _audio = AudioTrack.Open(_audioFrom, _spec, _oformat, "audio", _pipe);
         _audio?.AddTo(_muxer);
         _muxer.Start(ioOptions);
         _streamTb = OutputMuxer.TimeBaseOf(_videoStream); // the muxer may have changed it

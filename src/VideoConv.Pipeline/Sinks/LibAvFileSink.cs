@@ -10,8 +10,10 @@ namespace VideoConv.Pipeline.Sinks;
 /// (<see cref="MediaOutput"/>) into a hidden partial file that moves into place only when finalized. An HLS
 /// playlist (<c>.m3u8</c>) and its segments are written into a hidden staging folder instead (<see cref="HlsStaging"/>).
 /// </summary>
-internal sealed class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? audioFrom, bool overwrite) : IFrameSink
+internal sealed class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? audioFrom, bool overwrite, AudioFeed? stdinAudio = null) : IFrameSink
 {
+    // Subscribed now, before the source opens: standard input's audio is demuxed by the source as it reads ahead.
+    private readonly AudioFeed.Subscription? _pipe = spec.Audio != AudioMode.Drop ? stdinAudio?.Subscribe() : null;
     private readonly string _path = spec.Path;
     private MediaOutput? _output;
     private string? _temp;
@@ -29,7 +31,7 @@ internal sealed class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? audioFrom
     public void Open(ImageFormat format, double fps)
     {
         _output?.Dispose();
-        _output = new MediaOutput(spec, audioFrom, format, fps, spec.IsStdout ? "standard output" : _path);
+        _output = new MediaOutput(spec, audioFrom, format, fps, spec.IsStdout ? "standard output" : _path, _pipe);
     }
 
     public void Write(Frame frame)
@@ -73,5 +75,9 @@ internal sealed class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? audioFrom
         _hls = null;
     }
 
-    public void Dispose() => Abort();
+    public void Dispose()
+    {
+        Abort();
+        _pipe?.Dispose();
+    }
 }

@@ -15,8 +15,9 @@ namespace VideoConv.Pipeline.Sinks;
 /// any failed write; in a live run it throws <see cref="SinkGoneException"/>, so this sink stops while the pipeline
 /// drains and finalizes its other sinks.
 /// </remarks>
-internal sealed class LibAvUrlSink(UrlSinkSpec spec, FileSourceSpec? audioFrom, bool live) : IFrameSink
+internal sealed class LibAvUrlSink(UrlSinkSpec spec, FileSourceSpec? audioFrom, bool live, AudioFeed? stdinAudio = null) : IFrameSink
 {
+    private readonly AudioFeed.Subscription? _pipe = spec.Audio != AudioMode.Drop ? stdinAudio?.Subscribe() : null;
     /// <summary>How long one write may block on a receiver that stopped reading (libavformat's <c>rw_timeout</c>, µs).</summary>
     internal const string WriteTimeoutMicroseconds = "10000000";
 
@@ -28,7 +29,7 @@ internal sealed class LibAvUrlSink(UrlSinkSpec spec, FileSourceSpec? audioFrom, 
     public void Open(ImageFormat format, double fps)
     {
         _output?.Dispose();
-        _output = new MediaOutput(spec, audioFrom, format, fps, spec.Url);
+        _output = new MediaOutput(spec, audioFrom, format, fps, spec.Url, _pipe);
     }
 
     public void Write(Frame frame)
@@ -66,7 +67,11 @@ internal sealed class LibAvUrlSink(UrlSinkSpec spec, FileSourceSpec? audioFrom, 
 
     public void Abort() => _output?.Dispose();
 
-    public void Dispose() => Abort();
+    public void Dispose()
+    {
+        Abort();
+        _pipe?.Dispose();
+    }
 }
 
 /// <summary>A live sink's receiver went away: the sink stops, said once, and the run goes on with its other sinks.</summary>

@@ -20,8 +20,9 @@ namespace VideoConv.Pipeline.Sources;
 /// H.264 decoded to a discard sink took 1.9 s in-process against 2.9 s through the capture. The BGR conversion
 /// uses the flags OpenCV's capture uses (bicubic): frames are bit-identical to <c>ffmpeg -pix_fmt bgr24</c>.
 /// </remarks>
-internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
+internal sealed unsafe class LibAvFileSource(FileSourceSpec spec, AudioFeed? stdinAudio = null) : IFrameSource
 {
+    private int _audio = -1; // standard input's audio stream, published to stdinAudio
     private readonly string _what = spec.IsStdin ? "standard input" : $"file '{spec.Path}'";
     private readonly string _path = spec.Path;
     private IFrameSource? _fallback;
@@ -151,6 +152,13 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
         long startUs = LibAv.Read<long>(_format, LibAv.FormatStartTime);
         long originUs = (startUs == LibAv.NoPts ? 0 : startUs) + (spec.Start ?? TimeSpan.Zero).Ticks / 10;
         _origin = Rational.Rescale(originUs, LibAv.Microseconds, _tb);
+        if (stdinAudio is not null && LibAv.av_find_best_stream(_format, LibAv.MediaAudio, -1, _stream, null, 0) is var audio and >= 0)
+        {
+            void* audioStream = ((nint*)LibAv.Read<nint>(_format, LibAv.FormatStreams))[audio].ToPointer();
+            var audioTb = LibAv.Read<Rational>(audioStream, LibAv.StreamTimeBase);
+            stdinAudio.Open(LibAv.Read<nint>(audioStream, LibAv.StreamCodecpar).ToPointer(), audioTb, Rational.Rescale(originUs, LibAv.Microseconds, audioTb));
+            _audio = audio;
+        }
         if (spec.Duration is { } keep) _end = _origin + Rational.Rescale(keep.Ticks / 10, LibAv.Microseconds, _tb);
         if (spec.Start is { } start && start > TimeSpan.Zero)
         {
@@ -186,6 +194,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
         if (_pending) _pending = false;
         else if (!Decode())
         {
+            stdinAudio?.Complete(); // every audio packet before the end is published
             CheckEnd();
             return false;
         }
@@ -231,6 +240,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
                 if (pts != LibAv.NoPts && pts >= _origin && pts < _end) _packetPts.Add(pts);
                 LibAv.avcodec_send_packet(_codec, _packet); // a damaged packet is reported by CheckEnd, not here
             }
+            else if (_audio >= 0 && LibAv.Read<int>(_packet, LibAv.PacketStreamIndex) == _audio) stdinAudio!.Publish(_packet);
             LibAv.av_packet_unref(_packet);
         }
     }
@@ -307,6 +317,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
 
     public void Dispose()
     {
+        stdinAudio?.Complete();
         _fallback?.Dispose();
         Release();
     }

@@ -25,6 +25,38 @@ public sealed class StdinMediaTests : IDisposable
         return (p.ExitCode, err.Result);
     }
 
+    // ffmpeg -i FILE -map 0:a -c copy -f md5 -: equal when the audio packets are bit-identical.
+    private static string AudioMd5(string path)
+    {
+        var psi = new ProcessStartInfo("ffmpeg", ["-nostdin", "-v", "error", "-i", path, "-map", "0:a", "-c", "copy", "-f", "md5", "-"]) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        string md5 = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0 && md5.StartsWith("MD5=", StringComparison.Ordinal), $"no audio in {path}");
+        return md5;
+    }
+
+    [RequiresFfmpegLibrariesFact]
+    public void MatroskaWithAudio_OnStdin_KeepsTheAudio_CopiedBitExactOrReencoded()
+    {
+        string clip = _dir.Combine("av.mkv");
+        var make = Process.Start("ffmpeg", ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", "2", "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac", "-shortest", clip]);
+        make.WaitForExit();
+        Assert.Equal(0, make.ExitCode);
+
+        var (code, err) = Pipe(clip, _dir.Combine("out.mp4"));
+        Assert.True(code == 0, err);
+        Assert.Equal(AudioMd5(clip), AudioMd5(_dir.Combine("out.mp4")));   // AAC into MP4: copied packet for packet
+        Assert.Equal(SystemFfmpeg.CountFrames(clip), SystemFfmpeg.CountFrames(_dir.Combine("out.mp4")));
+
+        (code, err) = Pipe(clip, _dir.Combine("out.webm"));
+        Assert.True(code == 0, err);
+        var probe = Process.Start(new ProcessStartInfo("ffprobe", ["-v", "error", "-select_streams", "a:0", "-show_entries", "stream=codec_name", "-of", "csv=p=0", _dir.Combine("out.webm")]) { RedirectStandardOutput = true })!;
+        Assert.Equal("opus", probe.StandardOutput.ReadToEnd().Trim());   // AAC into WebM: re-encoded
+        probe.WaitForExit();
+    }
+
     [RequiresFfmpegLibrariesFact]
     public void Mp4WithItsIndexAtTheEnd_OnStdin_OneLineSayingWhyAndWhatToDo_AsFfmpegAlsoFails()
     {
