@@ -23,6 +23,16 @@ public sealed class UrlSinkConfigTests : IDisposable
         Assert.Equal(("udp://127.0.0.1:5000?pkt_size=1316", "h264", 28.0, "film"), (sink.Url, sink.Codec, sink.Crf, sink.CodecOptions["tune"]));
     }
 
+    [Fact]
+    public void OutputOption_WithAUrl_IsAUrlSinkNotAPath()
+    {
+        var config = PipelineConfigReader.ReadFile(_dir.Write("config.yaml", Config("udp://127.0.0.1:5000")));
+
+        var sink = Assert.Single(ConfigOverrides.WithOutput(config, "tcp://127.0.0.1:6000", format: "matroska").Sinks);
+
+        Assert.Equal(("tcp://127.0.0.1:6000", "matroska"), (Assert.IsType<UrlSinkSpec>(sink).Url, ((UrlSinkSpec)sink).Format));
+    }
+
     [Theory]
     [InlineData("http://127.0.0.1/x", 5, 10, "unknown url scheme 'http://'")]
     [InlineData("file:///tmp/out.ts", 5, 10, "is a file, not a stream")]
