@@ -20,7 +20,7 @@ namespace VideoConv.Pipeline.Sources;
 /// H.264 decoded to a discard sink took 1.9 s in-process against 2.9 s through the capture. The BGR conversion
 /// uses the flags OpenCV's capture uses (bicubic): frames are bit-identical to <c>ffmpeg -pix_fmt bgr24</c>.
 /// </remarks>
-internal sealed unsafe class LibAvFileSource(FileSourceSpec spec, AudioFeed? stdinAudio = null) : IFrameSource
+internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioFeed? stdinAudio = null) : IFrameSource
 {
     private int _audio = -1; // standard input's audio stream, published to stdinAudio
     private readonly string _what = spec.IsStdin ? "standard input" : $"file '{spec.Path}'";
@@ -51,35 +51,6 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec, AudioFeed? std
 
     /// <summary>Degrees the picture was turned to be upright (0, 90, 180, 270), from the stream's display matrix.</summary>
     public int Rotation => _rotation;
-
-    /// <summary>The upright frame size of a file's video (BGR), without decoding; null when the libraries cannot tell.</summary>
-    public static ImageFormat? Probe(string path) => WithVideoStream<ImageFormat>(path, s =>
-    {
-        void* stream = (void*)s;
-        void* par = LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer();
-        int w = LibAv.Read<int>(par, LibAv.ParWidth), h = LibAv.Read<int>(par, LibAv.ParHeight);
-        if (w <= 0 || h <= 0) return null;
-        return UprightRotation(stream) is 90 or 270 ? new ImageFormat(h, w, 3) : new ImageFormat(w, h, 3);
-    });
-
-    /// <summary>The colour description of a file's video stream (range, primaries, transfer, matrix); null when the libraries cannot tell.</summary>
-    public static ColourDescription? ProbeColour(string path) =>
-        WithVideoStream<ColourDescription>(path, s => ColourDescription.Of(LibAv.Read<nint>((void*)s, LibAv.StreamCodecpar).ToPointer()));
-
-    // Opens a file's best video stream (AVStream*) for read, without decoding; null when there is none.
-    private static T? WithVideoStream<T>(string path, Func<nint, T?> read) where T : struct
-    {
-        if (!LibAv.IsAvailable || !File.Exists(path)) return null;
-        void* format = null;
-        if (LibAv.avformat_open_input(&format, path, null, null) < 0) return null;
-        try
-        {
-            if (LibAv.avformat_find_stream_info(format, null) < 0) return null;
-            int index = LibAv.av_find_best_stream(format, LibAv.MediaVideo, -1, -1, null, 0);
-            return index < 0 ? null : read(((nint*)LibAv.Read<nint>(format, LibAv.FormatStreams))[index]);
-        }
-        finally { LibAv.avformat_close_input(&format); }
-    }
 
     public void Open(CancellationToken cancellationToken)
     {
@@ -174,17 +145,6 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec, AudioFeed? std
         Format = _rotation is 90 or 270 ? new ImageFormat(h, w, 3) : new ImageFormat(w, h, 3);
         if (_rotation != 0) _unrotated = new Mat(h, w, MatType.CV_8UC3);
         return true;
-    }
-
-    // FFmpeg's autorotate: the display matrix's rotation, counter-clockwise, made a clockwise turn of 0/90/180/270.
-    private static int UprightRotation(void* stream)
-    {
-        nuint size = 0;
-        var matrix = LibAv.av_stream_get_side_data(stream, LibAv.SideDataDisplayMatrix, &size);
-        if (matrix == null || size < 9 * sizeof(int)) return 0;
-        double theta = -Math.Round(LibAv.av_display_rotation_get((int*)matrix));
-        int turn = (int)(((theta % 360) + 360) % 360);
-        return turn is 90 or 180 or 270 ? turn : 0;
     }
 
     public bool Read(Frame frame, CancellationToken cancellationToken)
