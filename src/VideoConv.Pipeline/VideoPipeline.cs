@@ -64,7 +64,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
         }
         _filterCounters = new StageCounters(FilterStage.StageName, () => _sourceOut!.Reader.Count);
         _sourceOut = FrameChannels.Create(options.QueueCapacity, live, _filterCounters);
-        bool sizeFixed = spec.Sinks.Any(s => s is FileSinkSpec);
+        bool sizeFixed = spec.Sinks.Any(s => s is MediaSinkSpec);
         // --threads / threads: this run's own band threads; otherwise the process-wide scheduler (one per core).
         _scheduler = options.Threads is int threads ? new BandScheduler(threads) : null;
         _filter = new FilterStage(spec.Chain, seams.Filter ?? ((chain, format) => new FilterChain(chain, format, _scheduler)), sizeFixed,
@@ -93,6 +93,8 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
     private async Task<PipelineStats> RunCoreAsync(CancellationToken cancellationToken)
     {
         using var run = new RunControl(cancellationToken);
+        // A container on standard input is read once, by the source: it hands its audio to the sinks (a file is read again by each).
+        using var stdinAudio = _seams.Source is null ? Media.AudioFeed.For(Spec.Source) : null;
         var sinks = new List<IFrameSink>();
         IFrameSource? source = null;
         try
@@ -100,13 +102,9 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
             // Said once per run; not when the libraries were switched off on purpose (VIDEOCONV_NO_LIBAV=1).
             if (!FFmpeg.LibAv.IsAvailable && !FFmpeg.LibAv.SwitchedOff && Spec.Sinks.Any(s => s is FileSinkSpec))
                 Options.Warning?.Invoke($"the system FFmpeg 5.1 libraries are {(FFmpeg.LibAv.UnavailableReason is { } why ? $"not used ({why})" : "not loaded")}; {FFmpeg.LibAv.Unavailable}");
-            // Audio is read by opening the source file a second time, which a stream read once cannot give: said, not hidden.
-            if (Spec.Source is FileSourceSpec { } input && (input.IsStdin || Files.FileNodes.KindOf(input.Path) is not Files.FileNodeKind.RegularFile)
-                && Spec.Sinks.Any(s => s is FileSinkSpec { Audio: not AudioMode.Drop }))
-                Options.Warning?.Invoke($"any audio in {(input.IsStdin ? "standard input" : $"'{input.Path}' ({Files.FileNodes.Describe(Files.FileNodes.KindOf(input.Path))})")} is not kept: only a regular file's audio is carried to the output (audio: drop silences this)");
             for (int i = 0; i < Spec.Sinks.Count; i++)
-                sinks.Add(_seams.Sink?.Invoke(Spec.Sinks[i], i) ?? FrameSinks.Create(Spec.Sinks[i], Options.Overwrite, this, Spec.Source));
-            source = _seams.Source?.Invoke() ?? FrameSources.Create(Spec.Source, Options);
+                sinks.Add(_seams.Sink?.Invoke(Spec.Sinks[i], i) ?? FrameSinks.Create(Spec.Sinks[i], Options.Overwrite, this, Spec.Source, stdinAudio));
+            source = _seams.Source?.Invoke() ?? FrameSources.Create(Spec.Source, Options, stdinAudio);
             bool realtime = Spec.Source.Realtime && Spec.Source is FileSourceSpec or PatternSourceSpec or ImagesSourceSpec;
             // Elapsed time (and so fps) counts from the first frame read, not from opening the source and sinks.
             var preroll = new Preroll(sinks.Count, () => Interlocked.Exchange(ref _startTimestamp, Stopwatch.GetTimestamp()));
@@ -120,7 +118,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
             var downstream = new List<Task> { StartThread("videoconv filter", _filter.Run) };
             for (int i = 0; i < sinks.Count; i++)
             {
-                var sinkStage = new SinkStage(sinks[i], _sinkIn[i].Reader, run, _sinkCounters[i], _latency, () => _source.Fps, preroll);
+                var sinkStage = new SinkStage(sinks[i], _sinkIn[i].Reader, run, _sinkCounters[i], _latency, () => _source.Fps, preroll, Options.Warning);
                 downstream.Add(StartThread($"videoconv {sinkStage.Name}", sinkStage.Run));
             }
             // On stop, end the source's channel at once: downstream drains and finalizes even when the source
@@ -207,6 +205,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
     public static string SinkName(SinkSpec sink) => sink switch
     {
         FileSinkSpec f => $"sink file {f.Path}",
+        UrlSinkSpec u => $"sink url {u.Url}",
         DisplaySinkSpec d => $"sink display {d.Title}",
         ImagesSinkSpec i => $"sink images {i.Pattern}",
         DiscardSinkSpec => "sink discard",

@@ -38,11 +38,12 @@ public static class ConfigOverrides
         };
     }
 
-    /// <summary>Replaces all sinks with one output: an image pattern when it holds a % frame number, else a video file.</summary>
+    /// <summary>Replaces all sinks with one output: a stream for a url (udp://…), an image pattern when it holds a % frame number, else a video file.</summary>
     public static PipelineConfig WithOutput(PipelineConfig config, string value, string origin = "--output", string? format = null)
     {
         // "-": a container on standard output, in the muxer --format names (progress and messages stay on stderr).
         SinkSpec sink = value == "-" ? new FileSinkSpec("-") { Format = format }
+            : UrlSourceSpec.HasScheme(value) ? new UrlSinkSpec(value) { Format = format }   // never a path: "udp:" is no folder
             : value.Contains('%') ? new ImagesSinkSpec(Path.GetFullPath(value))
             : new FileSinkSpec(Path.GetFullPath(value)) { Format = format };
         return config with { Sinks = [sink with { Origin = new SpecOrigin(SourceLocation.CommandLine(origin)) }] };

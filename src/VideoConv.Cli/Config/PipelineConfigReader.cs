@@ -11,7 +11,7 @@ public static class PipelineConfigReader
 {
     public static readonly string[] TopKeys = ["source", "chain", "sinks", "threads"];
     // Declared before the lists that include them (static initialisers run in order).
-    /// <summary>Keys of a file sink for the media layer: quality, encoder options, audio, container.</summary>
+    /// <summary>Keys of a file or url sink for the media layer: quality, encoder options, audio, container.</summary>
     public static readonly string[] MediaSinkKeys = ["crf", "preset", "bitrate", "gop", "codec_options", "audio", "format"];
 
     /// <summary>Keys of a source for the media layer: trimming a file (start, duration or end); fps of an image sequence.</summary>
@@ -20,7 +20,7 @@ public static class PipelineConfigReader
     public static readonly string[] SourceKinds = ["file", "camera", "images", "pattern", "url"];
     public static readonly string[] SourceKeys = [.. SourceKinds, "live", "realtime", "width", "height", "fps", .. MediaSourceKeys];
     public static readonly string[] PatternKeys = ["width", "height", "fps", "frames"];
-    public static readonly string[] SinkKinds = ["file", "display", "images", "discard"];
+    public static readonly string[] SinkKinds = ["file", "display", "images", "discard", "url"];
     public static readonly string[] SinkKeys = [.. SinkKinds, "codec", "encoder", .. MediaSinkKeys];
 
     /// <summary>Reads the config file at <paramref name="path"/>.</summary>
@@ -163,13 +163,14 @@ public static class PipelineConfigReader
         var map = node.AsMapping(what);
         map.CheckKeys("a sink", SinkKeys);
         var kinds = map.Entries.Where(e => SinkKinds.Contains(e.Key.Value)).ToList();
-        if (kinds.Count == 0) throw new ConfigException(map.Location, $"{what} needs one of: file, display, images, discard");
+        if (kinds.Count == 0) throw new ConfigException(map.Location, $"{what} needs one of: file, url, display, images, discard");
         if (kinds.Count > 1) throw new ConfigException(kinds[1].Key.Location, $"{what} has both '{kinds[0].Key.Value}' and '{kinds[1].Key.Value}'; write one sink per list item");
         var (key, value) = kinds[0];
-        if (key.Value != "file" && MediaSinkKeys.Select(map.KeyNode).FirstOrDefault(k => k is not null) is { } mediaKey)
-            throw new ConfigException(mediaKey.Location, $"'{mediaKey.Value}' only applies to a file sink");
-        if (key.Value != "file" && map.KeyNode("codec") is { } codecKey)
-            throw new ConfigException(codecKey.Location, "'codec' only applies to a file sink");
+        bool media = key.Value is "file" or "url";
+        if (!media && MediaSinkKeys.Select(map.KeyNode).FirstOrDefault(k => k is not null) is { } mediaKey)
+            throw new ConfigException(mediaKey.Location, $"'{mediaKey.Value}' only applies to a file or url sink");
+        if (!media && map.KeyNode("codec") is { } codecKey)
+            throw new ConfigException(codecKey.Location, "'codec' only applies to a file or url sink");
         if (key.Value != "file" && map.KeyNode("encoder") is { } encoderKey)
             throw new ConfigException(encoderKey.Location, "'encoder' only applies to a file sink");
         var encoder = FileEncoder.Auto;
@@ -185,6 +186,8 @@ public static class PipelineConfigReader
         {
             "file" => ReadMediaSinkKeys(map, new FileSinkSpec(value.AsString("sink file") is "-" ? "-" : Path.GetFullPath(value.AsString("sink file"), dir),
                 map["codec"] is { } c ? Codec(c) : null) { Encoder = encoder }),
+            // A url is handed to libavformat as it is written: never a path, never an option of a program.
+            "url" => ReadMediaSinkKeys(map, new UrlSinkSpec(value.AsString("sink url"), map["codec"] is { } c ? Codec(c) : null)),
             "images" => new ImagesSinkSpec(Path.GetFullPath(value.AsString("sink images"), dir)),
             "display" => new DisplaySinkSpec(value is YScalar { IsNull: true } ? "videoconv" : value.AsString("display title")),
             _ => new DiscardSinkSpec(),
@@ -212,7 +215,7 @@ public static class PipelineConfigReader
 
     // ---- Media keys (the media layer's: docs/media.md) -------------------------------------------------
 
-    private static FileSinkSpec ReadMediaSinkKeys(YMapping map, FileSinkSpec spec)
+    private static MediaSinkSpec ReadMediaSinkKeys(YMapping map, MediaSinkSpec spec)
     {
         if (map["codec_options"] is { } o)
         {

@@ -17,7 +17,7 @@ internal static class RunVerb
         [new("CONFIG", "Pipeline config (YAML); see configs/ for examples")],
         [
             new("input", "SOURCE", "Replace the source: a video file, an image glob, camera:N, a URL, or - for a container on stdin", Alias: "i"),
-            new("output", "FILE", "Replace all sinks with this video file (or an image pattern like out/%05d.png); - writes to stdout", Alias: "o"),
+            new("output", "FILE", "Replace all sinks with this video file (or an image pattern like out/%05d.png, or a stream url like udp://HOST:PORT); - writes to stdout", Alias: "o"),
             new("format", "NAME", "Container of --output (FFmpeg muxer names: matroska, mpegts, mp4, nut, webm); needed for --output -"),
             new("stats-json", "FILE", "Write the run's statistics as JSON when it ends"),
             new("overwrite", null, "Replace existing output files"),

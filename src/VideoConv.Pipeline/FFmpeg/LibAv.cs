@@ -25,7 +25,7 @@ internal static unsafe partial class LibAv
 
     // Offsets of FFmpeg 5.1 (printed with offsetof against the 5.1.9 headers; checked at load by LibAvLayout).
     // AVFormatContext
-    public const int FormatOformat = 16, FormatPb = 32, FormatNbStreams = 44, FormatStreams = 48, FormatStartTime = 64, FormatDuration = 72;
+    public const int FormatIformat = 8, FormatOformat = 16, FormatPb = 32, FormatNbStreams = 44, FormatStreams = 48, FormatStartTime = 64, FormatDuration = 72;
     // AVStream
     public const int StreamIndex = 0, StreamTimeBase = 16, StreamStartTime = 24, StreamDuration = 32, StreamNbFrames = 40, StreamAvgFrameRate = 72, StreamCodecpar = 208;
     // AVCodecParameters
@@ -64,7 +64,7 @@ internal static unsafe partial class LibAv
     public const int QpToLambda = 118;
     public const int AvioWrite = 2;
     public const int TimeBase = 1_000_000;
-    public const int SwsBicubic = 4;
+    public const int SwsBicubic = 4, SwsAccurateRnd = 0x40000;
     private const int LogQuiet = -8, LogInfo = 32;
 
     private static readonly Lazy<bool> s_available = new(Probe);

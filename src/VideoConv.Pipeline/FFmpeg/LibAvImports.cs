@@ -14,6 +14,9 @@ internal static unsafe partial class LibAv
     [LibraryImport(Scale)] public static partial void* sws_getContext(int srcW, int srcH, int srcFormat, int dstW, int dstH, int dstFormat, int flags, void* srcFilter, void* dstFilter, double* param);
     [LibraryImport(Scale)] public static partial int sws_scale(void* ctx, byte** src, int* srcStride, int srcSliceY, int srcSliceH, byte** dst, int* dstStride);
     [LibraryImport(Scale)] public static partial void sws_freeContext(void* ctx);
+    [LibraryImport(Scale)] public static partial int sws_getColorspaceDetails(void* ctx, int** invTable, int* srcRange, int** table, int* dstRange, int* brightness, int* contrast, int* saturation);
+    [LibraryImport(Scale)] public static partial int sws_setColorspaceDetails(void* ctx, int* invTable, int srcRange, int* table, int dstRange, int brightness, int contrast, int saturation);
+    [LibraryImport(Scale)] public static partial int* sws_getCoefficients(int colorspace);
     [LibraryImport(Util)] private static partial void av_log_set_level(int level);
     [LibraryImport(Util)] private static partial int av_strerror(int code, byte* buffer, nuint size);
     [LibraryImport(Util)] public static partial Rational av_d2q(double value, int max);
@@ -21,6 +24,7 @@ internal static unsafe partial class LibAv
     // Demuxing and decoding
     [LibraryImport(Format, StringMarshalling = StringMarshalling.Utf8)] public static partial int avformat_open_input(void** ctx, string url, void* fmt, void** options);
     [LibraryImport(Format)] public static partial int avformat_find_stream_info(void* ctx, void** options);
+    [LibraryImport(Format, StringMarshalling = StringMarshalling.Utf8)] public static partial void* av_find_input_format(string shortName);
     [LibraryImport(Format)] public static partial int av_find_best_stream(void* ctx, int type, int wanted, int related, void** decoder, int flags);
     [LibraryImport(Format)] public static partial Rational av_guess_frame_rate(void* ctx, void* stream, void* frame);
     [LibraryImport(Format)] public static partial int av_read_frame(void* ctx, void* packet);
@@ -58,6 +62,8 @@ internal static unsafe partial class LibAv
     // Timestamps, seeking, stream copy
     [LibraryImport(Format)] public static partial int avformat_seek_file(void* ctx, int stream, long minTs, long ts, long maxTs, int flags);
     [LibraryImport(Codec)] public static partial int avcodec_parameters_copy(void* dst, void* src);
+    [LibraryImport(Codec)] public static partial void* avcodec_parameters_alloc();
+    [LibraryImport(Codec)] public static partial void avcodec_parameters_free(void** par);
     [LibraryImport(Codec)] public static partial void avcodec_flush_buffers(void* ctx);
 
     // Audio: channel layouts, resampling, sample FIFOs
@@ -80,8 +86,11 @@ internal static unsafe partial class LibAv
     [LibraryImport(Codec)] public static partial int avcodec_receive_packet(void* ctx, void* packet);
     [LibraryImport(Format, StringMarshalling = StringMarshalling.Utf8)] public static partial int avformat_alloc_output_context2(void** ctx, void* format, string? formatName, string fileName);
     [LibraryImport(Format)] public static partial void* avformat_new_stream(void* ctx, void* codec);
-    [LibraryImport(Format, StringMarshalling = StringMarshalling.Utf8)] public static partial int avio_open(void** pb, string url, int flags);
     [LibraryImport(Format)] public static partial int avio_closep(void** pb);
+    [LibraryImport(Format, StringMarshalling = StringMarshalling.Utf8)] public static partial int avio_open2(void** pb, string url, int flags, void* interruptCallback, void** options);
+    [LibraryImport(Format)] public static partial byte* avio_enum_protocols(void** opaque, int output);
+    [LibraryImport(Util, StringMarshalling = StringMarshalling.Utf8)] public static partial int av_dict_set(void** dict, string key, string value, int flags);
+    [LibraryImport(Util)] public static partial void av_dict_free(void** dict);
     [LibraryImport(Format)] public static partial int avformat_write_header(void* ctx, void** options);
     [LibraryImport(Format)] public static partial int av_interleaved_write_frame(void* ctx, void* packet);
     [LibraryImport(Format)] public static partial int av_write_trailer(void* ctx);
@@ -89,4 +98,5 @@ internal static unsafe partial class LibAv
     [LibraryImport(Format)] public static partial int av_write_frame(void* ctx, void* packet);
     [LibraryImport(Codec)] public static partial int av_packet_ref(void* dst, void* src);
     [LibraryImport(Codec)] public static partial void* av_packet_clone(void* src);
+    [LibraryImport(Codec)] public static partial void av_packet_move_ref(void* dst, void* src);
 }

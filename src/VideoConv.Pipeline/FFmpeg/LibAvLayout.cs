@@ -58,7 +58,8 @@ internal static unsafe class LibAvLayout
                 Expect(par != null && LibAv.avcodec_parameters_from_context(par, ctx) >= 0
                     && LibAv.Read<int>(par, LibAv.ParWidth) == 321 && LibAv.Read<int>(par, LibAv.ParHeight) == 123
                     && LibAv.Read<int>(par, LibAv.ParCodecId) == LibAv.CodecMpeg4 && LibAv.Read<int>(par, LibAv.ParFormat) == LibAv.PixYuv444P
-                    && LibAv.Read<int>(par, LibAv.ParColorRange) == 2 && LibAv.Read<int>(par, LibAv.ParColorSpace) == 9, "AVCodecParameters fields / AVStream.codecpar");
+                    && LibAv.Read<int>(par, LibAv.ParColorRange) == 2 && LibAv.Read<int>(par, LibAv.ParColorSpace) == 9
+                    && LibAv.Read<int>(par, LibAv.ParColorPrimaries) == 9 && LibAv.Read<int>(par, LibAv.ParColorTrc) == 16, "AVCodecParameters fields / AVStream.codecpar");
                 LibAv.avformat_free_context(format);
             }
             else failures.Add("AVFormatContext (no matroska muxer)");

@@ -17,11 +17,13 @@ namespace VideoConv.Pipeline.Media;
 internal sealed unsafe class AudioTrack : IDisposable
 {
     private void* _input, _packet, _outStream;
+    private readonly void* _par; // the input audio stream's parameters (the demuxer's, or the feed's)
     private readonly int _index;
     private readonly Rational _inTb;
     private readonly long _origin, _end; // in the input stream's time base
-    private bool _pending, _done, _trimmed, _flushed;
+    private bool _pending, _done, _trimmed, _flushed, _final;
     private AudioReencoder? _reencoder;
+    private AudioFeed.Subscription? _pipe;
 
     private AudioTrack(void* input, int index, long origin, long end)
     {
@@ -29,7 +31,20 @@ internal sealed unsafe class AudioTrack : IDisposable
         _index = index;
         void* stream = Stream(input, index);
         _inTb = LibAv.Read<Rational>(stream, LibAv.StreamTimeBase);
+        _par = LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer();
         _origin = origin;
+        _end = end;
+        _packet = LibAv.av_packet_alloc();
+    }
+
+    // Standard input: the packets the video source's demuxer publishes (the pipe can be read once).
+    private AudioTrack(AudioFeed.Subscription pipe, long end)
+    {
+        _pipe = pipe;
+        _index = -1;
+        _inTb = pipe.Feed.TimeBase;
+        _par = pipe.Feed.Parameters;
+        _origin = pipe.Feed.Origin;
         _end = end;
         _packet = LibAv.av_packet_alloc();
     }
@@ -41,12 +56,11 @@ internal sealed unsafe class AudioTrack : IDisposable
     /// Opens the audio of <paramref name="source"/> for <paramref name="sink"/>: null when there is none or
     /// <c>audio: drop</c>. Throws <see cref="PipelineSpecException"/> for <c>audio: copy</c> into a container that cannot hold the codec.
     /// </summary>
-    public static AudioTrack? Open(FileSourceSpec? source, FileSinkSpec sink, void* muxer, string subject)
+    /// <param name="pipe">For standard input: this sink's queue of the audio the video source demuxes; its Feed is opened by then.</param>
+    public static AudioTrack? Open(FileSourceSpec? source, MediaSinkSpec sink, void* muxer, string subject, AudioFeed.Subscription? pipe = null)
     {
-        if (sink.Audio == AudioMode.Drop || source is null || source.IsStdin) return null;
-        // The audio is read by opening the source a second time: not possible for a FIFO or device, whose data the
-        // video's reader already takes (see docs/media.md).
-        if (Files.FileNodes.KindOf(source.Path) != Files.FileNodeKind.RegularFile) return null;
+        if (sink.Audio == AudioMode.Drop || source is null) return null;
+        if (source.ReadsOnce) return pipe is not null && pipe.Feed.Parameters != null ? FromPipe(pipe, source, sink, muxer, subject) : null;
         void* input = null;
         if (LibAv.avformat_open_input(&input, source.Path, null, null) < 0) return null;
         bool keep = false;
@@ -56,18 +70,7 @@ internal sealed unsafe class AudioTrack : IDisposable
             int index = LibAv.av_find_best_stream(input, LibAv.MediaAudio, -1, -1, null, 0);
             if (index < 0) return null;
             void* par = LibAv.Read<nint>(Stream(input, index), LibAv.StreamCodecpar).ToPointer();
-            int codecId = LibAv.Read<int>(par, LibAv.ParCodecId);
-            string name = System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)LibAv.avcodec_get_name(codecId)) ?? "audio";
-            bool copyable = MediaFormats.CanCopy(muxer, codecId);
-            if (sink.Audio == AudioMode.Copy && !copyable)
-                throw new PipelineSpecException(subject, $"audio: copy — a {MediaFormats.MuxerName(muxer)} file cannot hold the input's {name} audio; use audio: encode (or leave audio: out) to re-encode it, or audio: drop");
-            AudioReencoder? reencoder = null;
-            if (sink.Audio == AudioMode.Encode || !copyable)
-            {
-                var (encoderName, _, _) = MediaFormats.AudioEncoder(muxer);
-                bool globalHeader = (LibAv.Read<int>(muxer, LibAv.OutputFlags) & LibAv.FmtGlobalHeader) != 0;
-                reencoder = new AudioReencoder(par, LibAv.Read<Rational>(Stream(input, index), LibAv.StreamTimeBase), encoderName, globalHeader);
-            }
+            var (name, reencoder) = Plan(par, LibAv.Read<Rational>(Stream(input, index), LibAv.StreamTimeBase), sink, muxer, subject);
             var rate = LibAv.Read<Rational>(Stream(input, index), LibAv.StreamTimeBase);
             long start = LibAv.Read<long>(input, LibAv.FormatStartTime);
             long originUs = (start == LibAv.NoPts ? 0 : start) + (long)((source.Start ?? TimeSpan.Zero).Ticks / 10);
@@ -84,6 +87,30 @@ internal sealed unsafe class AudioTrack : IDisposable
         }
     }
 
+    private static AudioTrack FromPipe(AudioFeed.Subscription pipe, FileSourceSpec source, MediaSinkSpec sink, void* muxer, string subject)
+    {
+        var feed = pipe.Feed;
+        var (name, reencoder) = Plan(feed.Parameters, feed.TimeBase, sink, muxer, subject);
+        long end = source.Duration is { } d ? feed.Origin + Rational.Rescale(d.Ticks / 10, LibAv.Microseconds, feed.TimeBase) : long.MaxValue;
+        return new AudioTrack(pipe, end) { CodecName = name, _reencoder = reencoder };
+    }
+
+    // Copy or re-encode (and which refusals apply), for the input audio described by par.
+    private static (string Name, AudioReencoder? Reencoder) Plan(void* par, Rational timeBase, MediaSinkSpec sink, void* muxer, string subject)
+    {
+        int codecId = LibAv.Read<int>(par, LibAv.ParCodecId);
+        string name = System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)LibAv.avcodec_get_name(codecId)) ?? "audio";
+        if (MediaFormats.CarriesOneStream(muxer))
+            throw new PipelineSpecException(subject, $"an {MediaFormats.MuxerName(muxer)} stream carries the video only, and the input has {name} audio; give audio: drop, or send format: rtp_mpegts (or mpegts over udp://), which carries both");
+        bool copyable = MediaFormats.CanCopy(muxer, codecId);
+        if (sink.Audio == AudioMode.Copy && !copyable)
+            throw new PipelineSpecException(subject, $"audio: copy — a {MediaFormats.MuxerName(muxer)} file cannot hold the input's {name} audio; use audio: encode (or leave audio: out) to re-encode it, or audio: drop");
+        if (sink.Audio != AudioMode.Encode && copyable) return (name, null);
+        var (encoderName, _, _) = MediaFormats.AudioEncoder(muxer);
+        bool globalHeader = (LibAv.Read<int>(muxer, LibAv.OutputFlags) & LibAv.FmtGlobalHeader) != 0;
+        return (name, new AudioReencoder(par, timeBase, encoderName, globalHeader));
+    }
+
     /// <summary>Adds the output stream (a copy of the input's parameters).</summary>
     public void AddTo(OutputMuxer muxer)
     {
@@ -95,8 +122,7 @@ internal sealed unsafe class AudioTrack : IDisposable
             LibAv.Write(_outStream, LibAv.StreamTimeBase, _reencoder.TimeBase);
             return;
         }
-        void* src = LibAv.Read<nint>(Stream(_input, _index), LibAv.StreamCodecpar).ToPointer();
-        if (LibAv.avcodec_parameters_copy(dst, src) < 0) throw new OutOfMemoryException("FFmpeg could not copy the audio parameters");
+        if (LibAv.avcodec_parameters_copy(dst, _par) < 0) throw new OutOfMemoryException("FFmpeg could not copy the audio parameters");
         LibAv.Write(dst, LibAv.ParCodecTag, 0); // let the output container pick its own tag for the codec
         LibAv.Write(_outStream, LibAv.StreamTimeBase, _inTb);
     }
@@ -106,6 +132,7 @@ internal sealed unsafe class AudioTrack : IDisposable
     {
         var outTb = OutputMuxer.TimeBaseOf(_outStream);
         int outIndex = OutputMuxer.IndexOf(_outStream);
+        if (double.IsPositiveInfinity(until)) _final = true; // the video ended: what the pipe has brought is all there is
         while (true)
         {
             if (!_pending && !ReadNext())
@@ -156,8 +183,19 @@ internal sealed unsafe class AudioTrack : IDisposable
     {
         while (true)
         {
-            if (LibAv.av_read_frame(_input, _packet) < 0) { _done = true; return false; }
-            if (LibAv.Read<int>(_packet, LibAv.PacketStreamIndex) != _index || LibAv.Read<long>(_packet, LibAv.PacketPts) == LibAv.NoPts)
+            if (_pipe is not null)
+            {
+                bool completed = _pipe.Feed.Completed; // read before the queue: a packet published before completion is never missed
+                if (!_pipe.TryTake(out void* next))
+                {
+                    if (completed || _final) _done = true;
+                    return false;
+                }
+                LibAv.av_packet_move_ref(_packet, next);
+                LibAv.av_packet_free(&next);
+            }
+            else if (LibAv.av_read_frame(_input, _packet) < 0) { _done = true; return false; }
+            if ((_pipe is null && LibAv.Read<int>(_packet, LibAv.PacketStreamIndex) != _index) || LibAv.Read<long>(_packet, LibAv.PacketPts) == LibAv.NoPts)
             {
                 LibAv.av_packet_unref(_packet);
                 continue;
@@ -179,6 +217,8 @@ internal sealed unsafe class AudioTrack : IDisposable
     {
         _reencoder?.Dispose();
         _reencoder = null;
+        _pipe?.Dispose();
+        _pipe = null;
         fixed (void** p = &_packet) LibAv.av_packet_free(p);
         fixed (void** p = &_input) if (_input != null) LibAv.avformat_close_input(p);
     }

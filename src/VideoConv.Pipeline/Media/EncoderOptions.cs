@@ -15,7 +15,7 @@ internal static unsafe class EncoderOptions
     public const int Mpeg4Quantiser = 5, MjpegQuantiser = 3;
 
     /// <summary>Opens a small encoder with the sink's settings; throws <see cref="PipelineSpecException"/> with FFmpeg's reason when it refuses them.</summary>
-    public static void Check(VideoCodec codec, void* encoder, FileSinkSpec sink)
+    public static void Check(VideoCodec codec, void* encoder, MediaSinkSpec sink)
     {
         void* ctx = LibAv.avcodec_alloc_context3(encoder);
         if (ctx == null) throw new OutOfMemoryException("FFmpeg could not allocate an encoder");
@@ -35,7 +35,7 @@ internal static unsafe class EncoderOptions
     }
 
     /// <summary>Sets the sink's keys on an allocated, not yet opened encoder context; returns the constant quantiser in use (0: none).</summary>
-    public static int Apply(void* ctx, VideoCodec codec, FileSinkSpec sink)
+    public static int Apply(void* ctx, VideoCodec codec, MediaSinkSpec sink)
     {
         string encoder = EncoderName(ctx);
         int quantiser = 0;
@@ -75,6 +75,8 @@ internal static unsafe class EncoderOptions
                 Set(ctx, "b", "0", "bitrate", encoder);
             }
         }
+        if (sink is UrlSinkSpec) LiveDefaults(ctx, codec, sink, encoder);
+        else if (sink is FileSinkSpec f && Sinks.HlsStaging.IsPlaylist(f.Path)) KeyframeEveryTwoSeconds(ctx, sink, encoder); // one per 2 s segment
         if (codec.Id == LibAv.CodecVp9 && Has(ctx, "row-mt") && !sink.CodecOptions.ContainsKey("row-mt")) Set(ctx, "row-mt", "1", "codec_options.row-mt", encoder);
         if (quantiser > 0)
         {
@@ -82,6 +84,32 @@ internal static unsafe class EncoderOptions
             LibAv.Write(ctx, LibAv.CtxFlags, LibAv.Read<int>(ctx, LibAv.CtxFlags) | LibAv.FlagQscale);
         }
         return quantiser * LibAv.QpToLambda;
+    }
+
+    /// <summary>
+    /// A url sink is watched live: no encoder lookahead or frame reordering (x264/x265 <c>tune=zerolatency</c>, VP9
+    /// <c>deadline=realtime</c>, SVT-AV1 and libaom their realtime modes) and a keyframe every 2 s so a receiver that joins
+    /// late starts within 2 s — each only where the sink does not set that option itself.
+    /// </summary>
+    private static void LiveDefaults(void* ctx, VideoCodec codec, MediaSinkSpec sink, string encoder)
+    {
+        void Default(string name, string value)
+        {
+            if (!sink.CodecOptions.ContainsKey(name) && Has(ctx, name)) Set(ctx, name, value, $"codec_options.{name}", encoder);
+        }
+        if (codec.Id is LibAv.CodecH264 or LibAv.CodecHevc) Default("tune", "zerolatency");
+        else if (codec.Id == LibAv.CodecVp9) { Default("deadline", "realtime"); Default("lag-in-frames", "0"); }
+        else if (encoder == "libaom-av1") Default("usage", "realtime");
+        KeyframeEveryTwoSeconds(ctx, sink, encoder);
+    }
+
+    // gop: 2 s of frames where the sink gives none (HLS segments are cut at keyframes, 2 s each by default).
+    private static void KeyframeEveryTwoSeconds(void* ctx, MediaSinkSpec sink, string encoder)
+    {
+        if (sink.Gop is not null || sink.CodecOptions.ContainsKey("g")) return;
+        var rate = LibAv.Read<Rational>(ctx, LibAv.CtxFramerate);
+        int twoSeconds = rate.IsValid ? (int)Math.Clamp(Math.Round(2 * rate.Value), 1, 600) : 60;
+        Set(ctx, "g", twoSeconds.ToString(CultureInfo.InvariantCulture), "gop", encoder);
     }
 
     private static bool Has(void* ctx, string name) => LibAv.av_opt_find(ctx, name, null, 0, LibAv.OptSearchChildren) != null;

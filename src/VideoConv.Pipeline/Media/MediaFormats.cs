@@ -28,7 +28,7 @@ internal sealed record VideoCodec(string Name, string Display, int Id, string[] 
 /// encoder behind each, defaults by extension (as FFmpeg's CLI chooses them), the container a file gets, what
 /// happens to its audio, and every check of those choices made before the first frame.
 /// </summary>
-public static unsafe class MediaFormats
+public static unsafe partial class MediaFormats
 {
     private static readonly VideoCodec H264 = new("h264", "H.264", LibAv.CodecH264, ["libx264"], PixelPolicy.Yuv420, true);
     private static readonly VideoCodec Hevc = new("hevc", "H.265/HEVC", LibAv.CodecHevc, ["libx265"], PixelPolicy.Yuv420, true);
@@ -58,12 +58,16 @@ public static unsafe class MediaFormats
     // FFmpeg's CLI defaults by extension (its muxers' default video codecs, with libx264 installed).
     private static readonly Dictionary<string, VideoCodec> ByExtension = new(StringComparer.OrdinalIgnoreCase)
     {
-        [".mp4"] = H264, [".m4v"] = H264, [".mov"] = H264, [".mkv"] = H264, [".ts"] = H264,
+        [".mp4"] = H264, [".m4v"] = H264, [".mov"] = H264, [".mkv"] = H264, [".ts"] = H264, [".m3u8"] = H264,
         [".webm"] = Vp9, [".avi"] = Mpeg4, [".nut"] = Mpeg4,
     };
 
     /// <summary>The canonical codec name for <paramref name="codec"/> (null: <paramref name="path"/>'s default); throws <see cref="PipelineSpecException"/> (subject "codec").</summary>
     public static string ResolveName(string path, string? codec, string? format = null) => Resolve(path, codec, format).Name;
+
+    /// <summary>The codec a media sink writes: <c>codec:</c>, else its container's default.</summary>
+    internal static VideoCodec Resolve(MediaSinkSpec sink) =>
+        Resolve(sink is FileSinkSpec f ? f.Path : "", sink.Codec, sink is UrlSinkSpec u ? StreamFormat(u) : sink.Format);
 
     internal static VideoCodec Resolve(string path, string? codec, string? format)
     {
@@ -74,11 +78,9 @@ public static unsafe class MediaFormats
         }
         string ext = Path.GetExtension(path);
         if (ByExtension.TryGetValue(ext, out var byExt)) return byExt;
-        if (format is "matroska" or "mp4" or "mov" or "mpegts" or "flv") return H264;
+        if (format is "matroska" or "mp4" or "mov" or "mpegts" or "flv" or "rtp" or "rtp_mpegts") return H264;
         if (format is "webm") return Vp9;
         if (format is "nut" or "avi") return Mpeg4;
-        if (ext.Equals(".m3u8", StringComparison.OrdinalIgnoreCase))
-            throw new PipelineSpecException("file", "HLS output (.m3u8) is not supported yet: write .ts or .mp4 and segment it with ffmpeg -f hls");
         throw new PipelineSpecException("codec",
             $"no default codec for '{(ext.Length == 0 ? "(no extension)" : ext)}'; use .mp4/.mkv/.mov/.ts (H.264), .webm (VP9), .avi (MPEG-4), or give codec: one of {string.Join(", ", CodecNames)}");
     }
@@ -92,10 +94,10 @@ public static unsafe class MediaFormats
     }
 
     /// <summary>True when the media layer (the system FFmpeg's libraries, in-process) writes this sink.</summary>
-    public static bool WritesInProcess(FileSinkSpec sink) => sink.Encoder != FileEncoder.OpenCv && LibAv.IsAvailable;
+    public static bool WritesInProcess(MediaSinkSpec sink) => sink.Encoder != FileEncoder.OpenCv && LibAv.IsAvailable;
 
     /// <summary>
-    /// Checks every file sink of <paramref name="spec"/> before the first frame (<see cref="Validate(FileSinkSpec, string)"/>),
+    /// Checks every file and url sink of <paramref name="spec"/> before the first frame (<see cref="Validate(MediaSinkSpec, string)"/>),
     /// and, where the source's frame size is known beforehand (a pattern, a file's first video stream after rotation,
     /// through the chain), that the encoder keeps it exactly. Throws what <paramref name="refuse"/> makes for the sink at fault.
     /// </summary>
@@ -106,12 +108,12 @@ public static unsafe class MediaFormats
         bool probed = false;
         for (int i = 0; i < spec.Sinks.Count; i++)
         {
-            if (spec.Sinks[i] is not FileSinkSpec f) continue;
+            if (spec.Sinks[i] is not MediaSinkSpec f) continue;
             try
             {
                 if (!Validate(f, $"sink {i + 1}")) continue;
                 if (!probed) (output, probed) = (OutputFormat(spec), true);
-                if (output is { } o) CheckSize(Resolve(f.Path, f.Codec, f.Format), o, f.IsStdout ? "standard output" : $"'{f.Path}'");
+                if (output is { } o) CheckSize(Resolve(f), o, Display(f));
             }
             catch (PipelineSpecException ex) { throw refuse(i, ex.Subject, ex.Message); }   // Subject: the sink's key at fault, or the sink
         }
@@ -123,9 +125,7 @@ public static unsafe class MediaFormats
         ImageFormat? input = spec.Source switch
         {
             PatternSourceSpec p => new ImageFormat(p.Width, p.Height, 3),
-            // Only a regular file can be opened twice: probing a FIFO would eat the stream's start and, when it closes,
-            // end the writer (ffmpeg -re into a FIFO died of EPIPE and the run then waited for a writer forever).
-            FileSourceSpec f when !f.IsStdin && Files.FileNodes.KindOf(f.Path) == Files.FileNodeKind.RegularFile => Sources.LibAvFileSource.Probe(f.Path),
+            FileSourceSpec f when !f.ReadsOnce => Sources.LibAvFileSource.Probe(f.Path),
             _ => null,
         };
         if (input is not { } format) return null;
@@ -141,10 +141,13 @@ public static unsafe class MediaFormats
     /// for sinks written by OpenCV or the ffmpeg command, whose own checks apply; refuses codecs only the media
     /// layer has when its libraries are missing.
     /// </summary>
-    public static bool Validate(FileSinkSpec sink, string subject)
+    public static bool Validate(MediaSinkSpec sink, string subject)
     {
+        if (sink is UrlSinkSpec url) CheckUrl(url);
         VideoCodec codec;
-        codec = Resolve(sink.Path, sink.Codec, sink.Format);   // its refusals name the key at fault ("codec", "format"…)
+        codec = Resolve(sink);   // its refusals name the key at fault ("codec", "format"…)
+        if (sink is UrlSinkSpec && !LibAv.IsAvailable)
+            throw new PipelineSpecException(subject, $"url sinks are written by the system FFmpeg 5.1 libraries (libavformat59), which are not {(LibAv.SwitchedOff ? "used here (VIDEOCONV_NO_LIBAV=1)" : "loaded here")}");
         if (!WritesInProcess(sink))
         {
             if (codec.OpenCvFourcc is null)
@@ -160,17 +163,27 @@ public static unsafe class MediaFormats
     }
 
     /// <summary>The output format (AVOutputFormat*) for a sink: <c>format:</c> by name, else guessed from the file name as FFmpeg does.</summary>
-    internal static void* Muxer(FileSinkSpec sink)
+    internal static void* Muxer(MediaSinkSpec sink)
     {
+        if (sink is UrlSinkSpec url) return StreamMuxer(url);
+        var file = (FileSinkSpec)sink;
         if (sink.Format is { } name)
         {
             var byName = LibAv.av_guess_format(name, null, null);
             return byName != null ? byName : throw new PipelineSpecException("format", $"unknown container format '{name}' (FFmpeg muxer names: matroska, mp4, mpegts, nut, webm, mov, avi, flv)");
         }
-        if (sink.IsStdout) throw new PipelineSpecException("format", "writing to standard output needs a container: give --format NAME (matroska, mpegts, nut, mp4) or format: on the sink");
-        var guessed = LibAv.av_guess_format(null, sink.Path, null);
-        return guessed != null ? guessed : throw new PipelineSpecException("file", $"FFmpeg knows no container for '{Path.GetExtension(sink.Path)}'; use .mp4, .mkv, .mov, .webm, .avi or .ts, or give format:");
+        if (file.IsStdout) throw new PipelineSpecException("format", "writing to standard output needs a container: give --format NAME (matroska, mpegts, nut, mp4) or format: on the sink");
+        var guessed = LibAv.av_guess_format(null, file.Path, null);
+        return guessed != null ? guessed : throw new PipelineSpecException("file", $"FFmpeg knows no container for '{Path.GetExtension(file.Path)}'; use .mp4, .mkv, .mov, .webm, .avi or .ts, or give format:");
     }
+
+    /// <summary>How messages name a media sink's output: <c>'out.mp4'</c>, standard output, or its url.</summary>
+    internal static string Display(MediaSinkSpec sink) => sink switch
+    {
+        FileSinkSpec { IsStdout: true } => "standard output",
+        FileSinkSpec f => $"'{f.Path}'",
+        _ => $"'{sink.Target}'",
+    };
 
     internal static string MuxerName(void* muxer) => Marshal.PtrToStringUTF8(LibAv.Read<nint>(muxer, LibAv.OutputName)) ?? "?";
 
@@ -217,11 +230,11 @@ public static unsafe class MediaFormats
     };
 
     /// <summary>Whether the container can hold an audio codec as it is (stream copy).</summary>
-    /// <remarks>MPEG-TS lists no codecs of its own (the query is "unknown"); it carries AAC, MP3 and Opus as FFmpeg's <c>-c:a copy</c> does.</remarks>
+    /// <remarks>MPEG-TS (and HLS, in MPEG-TS segments) lists no codecs of its own (the query is "unknown"); it carries AAC, MP3 and Opus as FFmpeg's <c>-c:a copy</c> does.</remarks>
     internal static bool CanCopy(void* muxer, int codecId) => LibAv.avformat_query_codec(muxer, codecId, 0) switch
     {
         1 => true,
-        < 0 => MuxerName(muxer) == "mpegts" && codecId is LibAv.CodecAac or LibAv.CodecMp3 or LibAv.CodecOpus,
+        < 0 => MuxerName(muxer) is "mpegts" or "hls" && codecId is LibAv.CodecAac or LibAv.CodecMp3 or LibAv.CodecOpus,
         _ => false,
     };
 }

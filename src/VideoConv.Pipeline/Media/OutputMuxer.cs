@@ -37,6 +37,9 @@ internal sealed unsafe class OutputMuxer : IDisposable
     public bool WantsGlobalHeader => (LibAv.Read<int>(_oformat, LibAv.OutputFlags) & LibAv.FmtGlobalHeader) != 0;
     public void* Format => _oformat;
 
+    /// <summary>Sets an option of the muxer (before <see cref="Start"/>).</summary>
+    public void SetOption(string name, string value) => Check(LibAv.av_opt_set(_ctx, name, value, LibAv.OptSearchChildren), $"set {name} for");
+
     public void* AddStream()
     {
         var stream = LibAv.avformat_new_stream(_ctx, null);
@@ -47,10 +50,19 @@ internal sealed unsafe class OutputMuxer : IDisposable
     public static int IndexOf(void* stream) => LibAv.Read<int>(stream, LibAv.StreamIndex);
 
     /// <summary>Opens the output and writes the header; the muxer may change each stream's time base here.</summary>
-    public void Start()
+    /// <param name="ioOptions">Options of libavformat's protocol (a url's <c>rw_timeout</c>); null for files.</param>
+    public void Start(IReadOnlyDictionary<string, string>? ioOptions = null)
     {
         if ((LibAv.Read<int>(_oformat, LibAv.OutputFlags) & LibAv.FmtNoFile) == 0)
-            Check(LibAv.avio_open((void**)((byte*)_ctx + LibAv.FormatPb), _target, LibAv.AvioWrite), "create");
+        {
+            void* options = null;
+            try
+            {
+                foreach (var (key, value) in ioOptions ?? EmptyOptions) LibAv.av_dict_set(&options, key, value, 0);
+                Check(LibAv.avio_open2((void**)((byte*)_ctx + LibAv.FormatPb), _target, LibAv.AvioWrite, null, &options), IsStream ? "connect to" : "create");
+            }
+            finally { LibAv.av_dict_free(&options); }
+        }
         Check(LibAv.avformat_write_header(_ctx, null), "write the header of");
         _headerWritten = true;
     }
@@ -68,11 +80,13 @@ internal sealed unsafe class OutputMuxer : IDisposable
             Check(LibAv.avio_closep((void**)((byte*)_ctx + LibAv.FormatPb)), "close");
     }
 
+    private static readonly Dictionary<string, string> EmptyOptions = [];
+
     private void Check(int ret, string what)
     {
         if (ret >= 0) return;
-        if (ret == LibAv.ErrorNoSpace) throw new IOException($"{_display}: no space left on device");
-        throw new IOException($"FFmpeg could not {what} '{_display}': {LibAv.Error(ret)}");
+        if (ret == LibAv.ErrorNoSpace) throw new MediaWriteException($"{_display}: no space left on device", ret);
+        throw new MediaWriteException($"FFmpeg could not {what} '{_display}': {LibAv.Error(ret)}", ret);
     }
 
     public void Dispose()
@@ -83,4 +97,10 @@ internal sealed unsafe class OutputMuxer : IDisposable
         LibAv.avformat_free_context(_ctx);
         _ctx = null;
     }
+}
+
+/// <summary>A write to an output (file, pipe or network) failed; <see cref="Code"/> is FFmpeg's error (a negative errno).</summary>
+internal sealed class MediaWriteException(string message, int code) : IOException(message)
+{
+    public int Code { get; } = code;
 }

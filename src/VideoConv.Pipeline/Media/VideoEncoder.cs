@@ -27,7 +27,9 @@ internal sealed unsafe class VideoEncoder : IDisposable
     private readonly Rational _rate;
     private readonly string _display;
 
-    public VideoEncoder(VideoCodec codec, void* encoder, FileSinkSpec spec, ImageFormat input, Rational sourceTimeBase, double fps, OutputMuxer muxer, string display)
+    /// <param name="colour">The input stream's colour description: tagged on the output and used for the BGR → YUV conversion.</param>
+    public VideoEncoder(VideoCodec codec, void* encoder, MediaSinkSpec spec, ImageFormat input, Rational sourceTimeBase, double fps, OutputMuxer muxer, string display,
+        ColourDescription colour)
     {
         _input = input;
         _display = display;
@@ -45,6 +47,9 @@ internal sealed unsafe class VideoEncoder : IDisposable
         LibAv.Write(_ctx, LibAv.CtxFramerate, rate);
         LibAv.Write(_ctx, LibAv.CtxThreadCount, codec.Id is LibAv.CodecMpeg4 or LibAv.CodecMjpeg ? Math.Max(1, Environment.ProcessorCount) : 0);
         if (codec.Name == "XVID" && muxer.Name == "avi") LibAv.Write(_ctx, LibAv.CtxCodecTag, 'x' | 'v' << 8 | 'i' << 16 | 'd' << 24);
+        // A YUV output carries the input's colour description (its range too, unless the pixel format fixes it: yuvj420p).
+        bool describe = codec.Pixels != PixelPolicy.Lossless && colour.IsKnown, keepRange = codec.Pixels == PixelPolicy.Yuv420;
+        if (describe) colour.Tag(_ctx, keepRange);
         _quality = EncoderOptions.Apply(_ctx, codec, spec);
         if (muxer.WantsGlobalHeader) LibAv.Write(_ctx, LibAv.CtxFlags, LibAv.Read<int>(_ctx, LibAv.CtxFlags) | LibAv.FlagGlobalHeader);
         Check(LibAv.avcodec_open2(_ctx, encoder, null), "open the encoder for");
@@ -57,8 +62,11 @@ internal sealed unsafe class VideoEncoder : IDisposable
         Check(LibAv.av_frame_get_buffer(_frame, 0), "allocate a frame for");
         int srcFmt = input.Channels switch { 1 => LibAv.PixGray8, 4 => LibAv.PixBgra, _ => LibAv.PixBgr24 };
         // Bit-exact where the formats match (BGR → BGR0, grey → grey): lossless FFV1 keeps every sample.
-        _sws = LibAv.sws_getContext(input.Width, input.Height, srcFmt, input.Width, input.Height, pixFmt, LibAv.SwsBicubic, null, null, null);
+        // A described input is converted with its own matrix and range: libswscale's fast BGR → yuv420p path (x86) has
+        // BT.601 limited range built in and ignores both, so accurate rounding takes the general path, which obeys them.
+        _sws = LibAv.sws_getContext(input.Width, input.Height, srcFmt, input.Width, input.Height, pixFmt, LibAv.SwsBicubic | (describe ? LibAv.SwsAccurateRnd : 0), null, null, null);
         if (_sws == null) throw new InvalidOperationException($"FFmpeg cannot convert {input} frames for the {codec.Display} encoder");
+        if (describe) colour.ConvertTo(_sws, keepRange);
     }
 
     public void* Context => _ctx;

@@ -44,9 +44,11 @@ internal interface ISinkHost
 /// <summary>Builds the sinks a spec asks for.</summary>
 internal static class FrameSinks
 {
-    public static IFrameSink Create(SinkSpec spec, bool overwrite, ISinkHost host, SourceSpec? source = null) => spec switch
+    /// <param name="stdinAudio">Standard input's audio, demuxed by the source (<see cref="Media.AudioFeed.For"/>); null otherwise.</param>
+    public static IFrameSink Create(SinkSpec spec, bool overwrite, ISinkHost host, SourceSpec? source = null, Media.AudioFeed? stdinAudio = null) => spec switch
     {
-        FileSinkSpec f => FileSink(f, overwrite, source as FileSourceSpec),
+        FileSinkSpec f => FileSink(f, overwrite, source as FileSourceSpec, stdinAudio),
+        UrlSinkSpec u => new LibAvUrlSink(u, source as FileSourceSpec, source?.IsLive ?? false, stdinAudio),
         DisplaySinkSpec d => new DisplaySink(d.Title, host),
         ImagesSinkSpec i => new ImageSequenceSink(i.Pattern, overwrite),
         DiscardSinkSpec => new DiscardSink(),
@@ -58,9 +60,9 @@ internal static class FrameSinks
     /// <paramref name="audioFrom"/>, timestamps) unless <c>encoder: opencv</c> or the libraries are missing; then
     /// the ffmpeg command fed raw frames for MPEG-4/MJPEG, OpenCV's writer otherwise (video only).
     /// </summary>
-    public static IFrameSink FileSink(FileSinkSpec f, bool overwrite, FileSourceSpec? audioFrom = null)
+    public static IFrameSink FileSink(FileSinkSpec f, bool overwrite, FileSourceSpec? audioFrom = null, Media.AudioFeed? stdinAudio = null)
     {
-        if (Media.MediaFormats.WritesInProcess(f)) return new LibAvFileSink(f, audioFrom, overwrite);
+        if (Media.MediaFormats.WritesInProcess(f)) return new LibAvFileSink(f, audioFrom, overwrite, stdinAudio);
         string fourcc = Media.MediaFormats.OpenCvFourcc(f.Path, f.Codec);
         bool ffmpeg = f.Encoder switch
         {

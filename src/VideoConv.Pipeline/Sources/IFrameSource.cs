@@ -30,10 +30,11 @@ internal static class FrameSources
     public static IFrameSource Create(Specs.SourceSpec spec) => Create(spec, new Specs.PipelineOptions());
 
     /// <summary>Cameras and urls come wrapped in a <see cref="SourceWatchdog"/> (stalls, reconnects, frozen feeds).</summary>
-    public static IFrameSource Create(Specs.SourceSpec spec, Specs.PipelineOptions options) => spec switch
+    /// <param name="stdinAudio">Where a source reading standard input publishes its audio for the sinks; null otherwise.</param>
+    public static IFrameSource Create(Specs.SourceSpec spec, Specs.PipelineOptions options, Media.AudioFeed? stdinAudio = null) => spec switch
     {
         Specs.PatternSourceSpec p => new PatternSource(p.Width, p.Height, p.Fps, p.Frames),
-        Specs.FileSourceSpec f => new LibAvFileSource(f),
+        Specs.FileSourceSpec f => new LibAvFileSource(f, stdinAudio),
         Specs.CameraSourceSpec c => new SourceWatchdog(() => VideoCaptureSource.ForCamera(c.Index, c.Width, c.Height, c.Fps),
             $"camera {c.Index}", options.LiveSources, options.Warning, endIsLoss: true),
         Specs.ImagesSourceSpec i => new ImageSequenceSource(i.Glob, i.Fps),

@@ -20,8 +20,9 @@ namespace VideoConv.Pipeline.Sources;
 /// H.264 decoded to a discard sink took 1.9 s in-process against 2.9 s through the capture. The BGR conversion
 /// uses the flags OpenCV's capture uses (bicubic): frames are bit-identical to <c>ffmpeg -pix_fmt bgr24</c>.
 /// </remarks>
-internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
+internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioFeed? stdinAudio = null) : IFrameSource
 {
+    private int _audio = -1; // standard input's audio stream, published to stdinAudio
     private readonly string _what = spec.IsStdin ? "standard input" : $"file '{spec.Path}'";
     private readonly string _path = spec.Path;
     private IFrameSource? _fallback;
@@ -31,6 +32,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
     private int _readError;
     private long _read;
     private Rational _tb;
+    private ColourDescription _colour = ColourDescription.None;
     private long _origin, _end = long.MaxValue;
     private Mat? _unrotated;
     private readonly HashSet<long> _packetPts = [], _framePts = [];
@@ -44,38 +46,28 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
     /// <summary>Which decoder this source ended up with, for logs and tests.</summary>
     public string Decoder => _fallback is null ? "libav" : "opencv";
 
+    /// <summary>The video stream's colour description (range, primaries, transfer, matrix), once opened.</summary>
+    public ColourDescription Colour => _colour;
+
     /// <summary>Degrees the picture was turned to be upright (0, 90, 180, 270), from the stream's display matrix.</summary>
     public int Rotation => _rotation;
-
-    /// <summary>The upright frame size of a file's video (BGR), without decoding; null when the libraries cannot tell.</summary>
-    public static ImageFormat? Probe(string path)
-    {
-        if (!LibAv.IsAvailable || !File.Exists(path)) return null;
-        void* format = null;
-        if (LibAv.avformat_open_input(&format, path, null, null) < 0) return null;
-        try
-        {
-            if (LibAv.avformat_find_stream_info(format, null) < 0) return null;
-            int index = LibAv.av_find_best_stream(format, LibAv.MediaVideo, -1, -1, null, 0);
-            if (index < 0) return null;
-            void* stream = ((nint*)LibAv.Read<nint>(format, LibAv.FormatStreams))[index].ToPointer();
-            void* par = LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer();
-            int w = LibAv.Read<int>(par, LibAv.ParWidth), h = LibAv.Read<int>(par, LibAv.ParHeight);
-            if (w <= 0 || h <= 0) return null;
-            return UprightRotation(stream) is 90 or 270 ? new ImageFormat(h, w, 3) : new ImageFormat(w, h, 3);
-        }
-        finally { LibAv.avformat_close_input(&format); }
-    }
 
     public void Open(CancellationToken cancellationToken)
     {
         if (spec.IsStdin)
         {
             if (!LibAv.IsAvailable) throw new InvalidOperationException($"reading a container from standard input needs the system FFmpeg 5.1 libraries; {LibAv.Unavailable}");
-            if (!TryOpen("pipe:0")) throw new InvalidOperationException("standard input holds no video FFmpeg can decode");
+            if (!TryOpen("pipe:0")) throw new InvalidOperationException(IsMov(_format) ? MovOnPipe : "standard input holds no video FFmpeg can decode");
             return;
         }
-        // FIFOs and empty files report length 0: OpenCV's capture handles both (and names an empty file).
+        // A FIFO or device is read by the libraries like standard input (timestamps, audio through the feed), and never
+        // handed to OpenCV after a failed open, which has already taken the stream's start.
+        if (spec.ReadsOnce && LibAv.IsAvailable)
+        {
+            if (!TryOpen(_path)) throw new InvalidOperationException($"{_what} holds no video FFmpeg can decode");
+            return;
+        }
+        // An empty file reports length 0: OpenCV's capture names it.
         bool regular = LibAv.IsAvailable && new FileInfo(_path) is { Exists: true, Length: > 0 };
         if (!regular || !TryOpen(_path))
         {
@@ -87,6 +79,16 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
             (Format, Fps, TotalFrames) = (_fallback.Format, _fallback.Fps, _fallback.TotalFrames);
         }
     }
+
+    /// <summary>What a pipe of an MP4/MOV that FFmpeg cannot read says (<c>ffmpeg -i -</c> fails the same way: "partial file").</summary>
+    internal const string MovOnPipe =
+        "standard input holds an MP4/MOV file that cannot be read from a pipe: most likely its index (moov) is at its end, and a pipe cannot " +
+        "be read backwards to it (ffmpeg -i - fails on it too); give the file itself (file: PATH, --input PATH), remux it once with the index " +
+        "first (ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4), or send Matroska or MPEG-TS";
+
+    // The demuxer FFmpeg picked was mov/mp4 (AVFormatContext.iformat, compared with the registered one: a wrong offset only misses).
+    private static bool IsMov(void* format) =>
+        format != null && LibAv.Read<nint>(format, LibAv.FormatIformat) is var iformat && iformat != 0 && iformat == (nint)LibAv.av_find_input_format("mov");
 
     private bool TryOpen(string url)
     {
@@ -102,6 +104,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
         int width = LibAv.Read<int>(par, LibAv.ParWidth), height = LibAv.Read<int>(par, LibAv.ParHeight);
         if (width <= 0 || height <= 0 || (long)width * height * 4 > Image.MaxBytes) return false;
         _rotation = UprightRotation(stream);
+        _colour = ColourDescription.Of(par);
 
         _codec = LibAv.avcodec_alloc_context3(decoder);
         if (_codec == null || LibAv.avcodec_parameters_to_context(_codec, par) < 0) return false;
@@ -127,6 +130,13 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
         long startUs = LibAv.Read<long>(_format, LibAv.FormatStartTime);
         long originUs = (startUs == LibAv.NoPts ? 0 : startUs) + (spec.Start ?? TimeSpan.Zero).Ticks / 10;
         _origin = Rational.Rescale(originUs, LibAv.Microseconds, _tb);
+        if (stdinAudio is not null && LibAv.av_find_best_stream(_format, LibAv.MediaAudio, -1, _stream, null, 0) is var audio and >= 0)
+        {
+            void* audioStream = ((nint*)LibAv.Read<nint>(_format, LibAv.FormatStreams))[audio].ToPointer();
+            var audioTb = LibAv.Read<Rational>(audioStream, LibAv.StreamTimeBase);
+            stdinAudio.Open(LibAv.Read<nint>(audioStream, LibAv.StreamCodecpar).ToPointer(), audioTb, Rational.Rescale(originUs, LibAv.Microseconds, audioTb));
+            _audio = audio;
+        }
         if (spec.Duration is { } keep) _end = _origin + Rational.Rescale(keep.Ticks / 10, LibAv.Microseconds, _tb);
         if (spec.Start is { } start && start > TimeSpan.Zero)
         {
@@ -144,17 +154,6 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
         return true;
     }
 
-    // FFmpeg's autorotate: the display matrix's rotation, counter-clockwise, made a clockwise turn of 0/90/180/270.
-    private static int UprightRotation(void* stream)
-    {
-        nuint size = 0;
-        var matrix = LibAv.av_stream_get_side_data(stream, LibAv.SideDataDisplayMatrix, &size);
-        if (matrix == null || size < 9 * sizeof(int)) return 0;
-        double theta = -Math.Round(LibAv.av_display_rotation_get((int*)matrix));
-        int turn = (int)(((theta % 360) + 360) % 360);
-        return turn is 90 or 180 or 270 ? turn : 0;
-    }
-
     public bool Read(Frame frame, CancellationToken cancellationToken)
     {
         if (_fallback is not null) return _fallback.Read(frame, cancellationToken);
@@ -162,6 +161,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
         if (_pending) _pending = false;
         else if (!Decode())
         {
+            stdinAudio?.Complete(); // every audio packet before the end is published
             CheckEnd();
             return false;
         }
@@ -207,6 +207,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
                 if (pts != LibAv.NoPts && pts >= _origin && pts < _end) _packetPts.Add(pts);
                 LibAv.avcodec_send_packet(_codec, _packet); // a damaged packet is reported by CheckEnd, not here
             }
+            else if (_audio >= 0 && LibAv.Read<int>(_packet, LibAv.PacketStreamIndex) == _audio) stdinAudio!.Publish(_packet);
             LibAv.av_packet_unref(_packet);
         }
     }
@@ -222,6 +223,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
             LibAv.sws_freeContext(_sws);
             _sws = LibAv.sws_getContext(w, h, fmt, w, h, LibAv.PixBgr24, LibAv.SwsBicubic, null, null, null);
             if (_sws == null) throw new InvalidOperationException($"{_what}: FFmpeg cannot convert its pixel format {fmt} to BGR");
+            _colour.ConvertFrom(_sws); // the stream's matrix and range, as ffmpeg's CLI converts
             (_swsFormat, _swsWidth, _swsHeight) = (fmt, w, h);
         }
         fixed (byte* pixels = frame.Image.Data)
@@ -282,6 +284,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
 
     public void Dispose()
     {
+        stdinAudio?.Complete();
         _fallback?.Dispose();
         Release();
     }

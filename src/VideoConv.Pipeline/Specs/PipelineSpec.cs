@@ -52,6 +52,13 @@ public sealed record FileSourceSpec(string Path) : SourceSpec
 
     /// <summary>True for <c>-</c>: read a container from standard input.</summary>
     public bool IsStdin => Path == "-";
+
+    /// <summary>
+    /// Standard input, a FIFO or a device: a stream that can be read only once, so nothing may open it a second time
+    /// (to probe its size or colours, or to read its audio: that comes from the one reader). Probing a FIFO once ate
+    /// the stream's start and, closing it, ended the writer (ffmpeg -re died of EPIPE; the run then waited forever).
+    /// </summary>
+    public bool ReadsOnce => IsStdin || Files.FileNodes.KindOf(Path) is not (Files.FileNodeKind.RegularFile or Files.FileNodeKind.Missing);
 }
 
 /// <summary><c>images: GLOB</c> — an image sequence in name order, at <see cref="Fps"/> frames a second.</summary>
@@ -88,8 +95,11 @@ public abstract record SinkSpec
     public SpecOrigin? Origin { get; init; }
 }
 
-/// <summary><c>file: PATH</c> (<c>-</c>: standard output, with <see cref="Format"/>), <c>codec:</c> a name or FOURCC (null: chosen by extension), quality and audio keys.</summary>
-public sealed record FileSinkSpec(string Path, string? Codec = null) : SinkSpec
+/// <summary>
+/// A sink the media layer encodes: its codec (<c>codec:</c>, a name or FOURCC; null: the container's default),
+/// quality, audio and container keys, shared by <see cref="FileSinkSpec"/> and <see cref="UrlSinkSpec"/>.
+/// </summary>
+public abstract record MediaSinkSpec(string? Codec) : SinkSpec
 {
     /// <summary>Which encoder writes the file; <see cref="FileEncoder.Auto"/> is the system FFmpeg's libraries in-process.</summary>
     public FileEncoder Encoder { get; init; } = FileEncoder.Auto;
@@ -114,11 +124,30 @@ public sealed record FileSinkSpec(string Path, string? Codec = null) : SinkSpec
     /// <summary><c>audio:</c> what happens to the input's audio.</summary>
     public AudioMode Audio { get; init; } = AudioMode.Auto;
 
-    /// <summary><c>format:</c> (or <c>--format</c>) an FFmpeg muxer name (<c>matroska</c>, <c>mpegts</c>, <c>mp4</c>, <c>nut</c>); null: by extension.</summary>
+    /// <summary><c>format:</c> (or <c>--format</c>) an FFmpeg muxer name (<c>matroska</c>, <c>mpegts</c>, <c>mp4</c>, <c>nut</c>); null: by extension (a url: by scheme).</summary>
     public string? Format { get; init; }
 
+    /// <summary>What libavformat is handed to open: a file path, <c>-</c> or a url.</summary>
+    public abstract string Target { get; }
+}
+
+/// <summary><c>file: PATH</c> (<c>-</c>: standard output, with <see cref="MediaSinkSpec.Format"/>), <c>codec:</c> a name or FOURCC (null: chosen by extension), quality and audio keys.</summary>
+public sealed record FileSinkSpec(string Path, string? Codec = null) : MediaSinkSpec(Codec)
+{
     /// <summary>True for <c>-</c>: write to standard output.</summary>
     public bool IsStdout => Path == "-";
+
+    public override string Target => Path;
+}
+
+/// <summary>
+/// <c>url: udp://…</c> (also <c>rtp://</c>, <c>srt://</c>, <c>rtmp://</c>, <c>tcp://</c>) — a live stream sent through
+/// libavformat's own protocols, in <see cref="MediaSinkSpec.Format"/> (default by scheme: mpegts, flv for rtmp, rtp for rtp).
+/// Never a file: no partial, no overwrite rule; the url is only ever handed to libavformat, never to a program.
+/// </summary>
+public sealed record UrlSinkSpec(string Url, string? Codec = null) : MediaSinkSpec(Codec)
+{
+    public override string Target => Url;
 }
 
 /// <summary><c>audio:</c> of a file or url sink.</summary>

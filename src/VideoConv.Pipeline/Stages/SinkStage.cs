@@ -10,8 +10,12 @@ namespace VideoConv.Pipeline.Stages;
 /// Feeds one sink from its own channel, records capture-to-sink latency, and finalizes the sink when the
 /// stream ends or is stopped — or aborts it when the run failed.
 /// </summary>
+/// <remarks>
+/// A live sink whose receiver went away (<see cref="SinkGoneException"/>) is the one failure that does not fail the
+/// run: it is said once through <c>warn</c>, the sink stops, and its queue is drained so the others go on.
+/// </remarks>
 internal sealed class SinkStage(IFrameSink sink, ChannelReader<Frame> input, RunControl run, StageCounters counters, LatencyHistogram latency, Func<double> fps,
-    Preroll preroll)
+    Preroll preroll, Action<string>? warn = null)
 {
     public string Name => sink.Name;
 
@@ -44,6 +48,12 @@ internal sealed class SinkStage(IFrameSink sink, ChannelReader<Frame> input, Run
             if (run.Failed) sink.Abort();
             else sink.Complete();
         }
+        catch (SinkGoneException gone) when (!run.Failed)
+        {
+            warn?.Invoke($"{Name}: {gone.Message}; this sink stopped, the others go on");
+            AbortAfterFailure();
+            DrainAfterGone();
+        }
         catch (Exception ex)
         {
             run.Fail(Name, ex);
@@ -53,6 +63,16 @@ internal sealed class SinkStage(IFrameSink sink, ChannelReader<Frame> input, Run
         {
             counters.Stopped();
         }
+    }
+
+    // Frames keep coming for the stopped sink until the stream ends: returned to their pool unread.
+    private void DrainAfterGone()
+    {
+        try
+        {
+            while (!run.Failed && FrameChannels.Read(input, out var frame, run.FailToken)) frame.Release();
+        }
+        catch (Exception ex) { run.Fail(Name, ex); } // cancelled: the run failed elsewhere, and that first error is what is reported
     }
 
     private void AbortAfterFailure()

@@ -148,6 +148,7 @@ public static class SpecValidator
             case FileSinkSpec f:
             {
                 bool folderExists = f.IsStdout || CheckOutput(f.Path, subject, at, overwrite, foldersMayBeMissing, inputs);
+                if (!f.IsStdout && HlsStaging.IsPlaylist(f.Path) && HlsStaging.Refusal(f.Path, overwrite) is { } segments) throw Refuse(subject, at, segments);
                 if (Media.MediaFormats.WritesInProcess(f)) break; // checked by MediaFormats.Validate (in Validate)
                 string fourcc;
                 try { fourcc = Media.MediaFormats.OpenCvFourcc(f.Path, f.Codec); }

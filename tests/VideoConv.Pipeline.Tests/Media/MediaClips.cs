@@ -27,8 +27,9 @@ internal static class MediaClips
     {
         var (code, output) = TestMedia.Run("ffprobe", "-v", "error", "-select_streams", selector, "-show_entries", $"stream={entries}", "-of", "default=nw=1", path);
         Assert.True(code == 0, output);
+        // MPEG-TS (and HLS) lists each stream twice, under its program and on its own: the first is kept.
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
-            .ToDictionary(p => p[0].Trim(), p => p[1].Trim());
+            .GroupBy(p => p[0].Trim()).ToDictionary(g => g.Key, g => g.First()[1].Trim());
     }
 
     /// <summary>Every video frame's presentation time in seconds (<c>ffprobe -show_frames</c>).</summary>

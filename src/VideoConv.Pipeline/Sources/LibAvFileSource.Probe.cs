@@ -1,0 +1,49 @@
+using VideoConv.Core.Imaging;
+using VideoConv.Pipeline.FFmpeg;
+using VideoConv.Pipeline.Media;
+
+namespace VideoConv.Pipeline.Sources;
+
+// What a file's video stream says without decoding it: its upright size, colour, rotation (for checks before the first frame).
+internal sealed unsafe partial class LibAvFileSource
+{
+    /// <summary>The upright frame size of a file's video (BGR), without decoding; null when the libraries cannot tell.</summary>
+    public static ImageFormat? Probe(string path) => WithVideoStream<ImageFormat>(path, s =>
+    {
+        void* stream = (void*)s;
+        void* par = LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer();
+        int w = LibAv.Read<int>(par, LibAv.ParWidth), h = LibAv.Read<int>(par, LibAv.ParHeight);
+        if (w <= 0 || h <= 0) return null;
+        return UprightRotation(stream) is 90 or 270 ? new ImageFormat(h, w, 3) : new ImageFormat(w, h, 3);
+    });
+
+    /// <summary>The colour description of a file's video stream (range, primaries, transfer, matrix); null when the libraries cannot tell.</summary>
+    public static ColourDescription? ProbeColour(string path) =>
+        WithVideoStream<ColourDescription>(path, s => ColourDescription.Of(LibAv.Read<nint>((void*)s, LibAv.StreamCodecpar).ToPointer()));
+
+    // Opens a file's best video stream (AVStream*) for read, without decoding; null when there is none.
+    private static T? WithVideoStream<T>(string path, Func<nint, T?> read) where T : struct
+    {
+        if (!LibAv.IsAvailable || !File.Exists(path)) return null;
+        void* format = null;
+        if (LibAv.avformat_open_input(&format, path, null, null) < 0) return null;
+        try
+        {
+            if (LibAv.avformat_find_stream_info(format, null) < 0) return null;
+            int index = LibAv.av_find_best_stream(format, LibAv.MediaVideo, -1, -1, null, 0);
+            return index < 0 ? null : read(((nint*)LibAv.Read<nint>(format, LibAv.FormatStreams))[index]);
+        }
+        finally { LibAv.avformat_close_input(&format); }
+    }
+
+    // FFmpeg's autorotate: the display matrix's rotation, counter-clockwise, made a clockwise turn of 0/90/180/270.
+    private static int UprightRotation(void* stream)
+    {
+        nuint size = 0;
+        var matrix = LibAv.av_stream_get_side_data(stream, LibAv.SideDataDisplayMatrix, &size);
+        if (matrix == null || size < 9 * sizeof(int)) return 0;
+        double theta = -Math.Round(LibAv.av_display_rotation_get((int*)matrix));
+        int turn = (int)(((theta % 360) + 360) % 360);
+        return turn is 90 or 180 or 270 ? turn : 0;
+    }
+}
