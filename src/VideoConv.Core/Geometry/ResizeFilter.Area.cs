@@ -1,0 +1,142 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace VideoConv.Core.Geometry;
+
+/// <summary>Area resizes (shrinking): OpenCV's block sums for integer factors, its cell-fraction sums otherwise.</summary>
+internal sealed unsafe partial class ResizeFilter
+{
+    // resizeAreaFast_: block sums; 2×2 on 1, 3 or 4 channels as its SIMD path, (sum + 2) ≫ 2, else sum · (1/area)
+    // rounded half to even; blocks cut by the frame's edge average what they cover.
+    private void AreaFastRows(byte* src, byte* dst, int start, int end)
+    {
+        int C = _channels, fx = _plan.FactorX, fy = _plan.FactorY, n = _samples;
+        int srcRow = Input.RowBytes, srcSamples = Input.RowBytes;
+        int area = fx * fy;
+        float scale = 1f / area;
+        bool halves = fx == 2 && fy == 2 && C is 1 or 3 or 4;
+        for (int dy = start; dy < end; dy++)
+        {
+            byte* D = dst + (long)dy * Output.RowBytes;
+            int sy0 = dy * fy;
+            if (sy0 >= Input.Height)
+            {
+                new Span<byte>(D, n).Clear();
+                continue;
+            }
+            int w = sy0 + fy <= Input.Height ? Input.Width / fx * C : 0;
+            byte* S = src + (long)sy0 * srcRow;
+            int x = 0;
+            for (; x < w; x++)
+            {
+                int sx0 = x / C * fx * C + x % C;
+                int sum = 0;
+                for (int r = 0; r < fy; r++)
+                    for (int q = 0; q < fx; q++) sum += S[(long)r * srcRow + sx0 + q * C];
+                D[x] = halves ? (byte)((sum + 2) >> 2) : Clamp((int)MathF.Round(sum * scale, MidpointRounding.ToEven));
+            }
+            for (; x < n; x++)
+            {
+                int sx0 = x / C * fx * C + x % C;
+                int sum = 0, count = 0;
+                for (int r = 0; r < fy && sy0 + r < Input.Height; r++)
+                    for (int q = 0; q < fx * C && sx0 + q < srcSamples; q += C)
+                    {
+                        sum += S[(long)r * srcRow + sx0 + q];
+                        count++;
+                    }
+                D[x] = count == 0 ? (byte)0 : Clamp((int)MathF.Round((float)sum / count, MidpointRounding.ToEven));
+            }
+        }
+    }
+
+    // ResizeArea_Invoker: per output row, each covering source row resampled in float (buf), weighted into sum, rounded.
+    private void AreaTableRows(byte* src, byte* dst, int start, int end, Scratch s)
+    {
+        int C = _channels, n = _samples;
+        float* buf = (float*)s.Ring, sum = (float*)s.Ring + _ringStride;
+        int cached = -1;   // the source row buf holds: the last row of one output row is often the first of the next
+        var xtab = _plan.XTable;
+        for (int dy = start; dy < end; dy++)
+        {
+            for (int j = _plan.YStart[dy]; j < _plan.YStart[dy + 1]; j++)
+            {
+                var (_, sy, beta) = _plan.YTable[j];
+                if (sy != cached)
+                {
+                    HorizontalArea(src + (long)sy * Input.RowBytes, buf, xtab);
+                    cached = sy;
+                }
+                Accumulate(sum, buf, beta, n, first: j == _plan.YStart[dy]);
+            }
+            Store(sum, dst + (long)dy * Output.RowBytes, n);
+        }
+    }
+
+    // sum = beta·buf (the first source row of an output row) or sum += beta·buf: element-wise, so vectors give the same bits.
+    private static void Accumulate(float* sum, float* buf, float beta, int n, bool first)
+    {
+        int x = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var b = Vector256.Create(beta);
+            if (first)
+                for (; x <= n - 8; x += 8) (b * Vector256.Load(buf + x)).Store(sum + x);
+            else
+                for (; x <= n - 8; x += 8) (Vector256.Load(sum + x) + b * Vector256.Load(buf + x)).Store(sum + x);
+        }
+        if (first)
+            for (; x < n; x++) sum[x] = beta * buf[x];
+        else
+            for (; x < n; x++) sum[x] += beta * buf[x];
+    }
+
+    // saturate_cast<uchar>(float): round half to even, clamp.
+    private static void Store(float* sum, byte* D, int n)
+    {
+        int x = 0;
+        if (Vector256.IsHardwareAccelerated && Avx.IsSupported)
+        {
+            var zero = Vector256<int>.Zero;
+            var max = Vector256.Create(255);
+            for (; x <= n - 16; x += 16)
+            {
+                var r0 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.Load(sum + x)), zero), max);
+                var r1 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.Load(sum + x + 8)), zero), max);
+                Vector128.Narrow(Vector256.Narrow(r0, r1).GetLower().AsUInt16(), Vector256.Narrow(r0, r1).GetUpper().AsUInt16()).Store(D + x);
+            }
+        }
+        for (; x < n; x++) D[x] = Clamp((int)MathF.Round(sum[x], MidpointRounding.ToEven));
+    }
+
+    // One source row's area sums in float, entry by entry in table order, as OpenCV accumulates them.
+    private void HorizontalArea(byte* S, float* buf, ResizePlan.AreaEntry[] xtab)
+    {
+        int C = _channels;
+        new Span<float>(buf, _samples).Clear();
+        fixed (ResizePlan.AreaEntry* table = xtab)
+        {
+            ResizePlan.AreaEntry* e = table, last = table + xtab.Length;
+            if (C == 3)
+            {
+                for (; e < last; e++)
+                {
+                    float* b = buf + e->Dst * 3;
+                    byte* p = S + e->Src * 3;
+                    float alpha = e->Alpha;
+                    float t0 = b[0] + p[0] * alpha, t1 = b[1] + p[1] * alpha, t2 = b[2] + p[2] * alpha;
+                    b[0] = t0;
+                    b[1] = t1;
+                    b[2] = t2;
+                }
+                return;
+            }
+            for (; e < last; e++)
+            {
+                float* b = buf + e->Dst * C;
+                byte* p = S + e->Src * C;
+                for (int c = 0; c < C; c++) b[c] = b[c] + p[c] * e->Alpha;
+            }
+        }
+    }
+}
