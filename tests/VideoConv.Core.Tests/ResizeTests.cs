@@ -46,6 +46,9 @@ public class ResizeTests
     public static TheoryData<int, int, int, int, int> Sizes() => new()
     {
         { 64, 48, 32, 24, 3 },     // halving: OpenCV's 2×2 area path, also for bilinear
+        { 64, 48, 32, 24, 1 },
+        { 70, 48, 35, 24, 4 },
+        { 130, 66, 65, 33, 3 },    // halving, an odd number of output pixels a row
         { 97, 61, 50, 33, 3 },     // odd downscale
         { 31, 17, 70, 41, 3 },     // upscale
         { 90, 60, 30, 20, 3 },     // integer factor 3
