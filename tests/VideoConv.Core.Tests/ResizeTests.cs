@@ -52,6 +52,8 @@ public class ResizeTests
         { 97, 61, 50, 33, 3 },     // odd downscale
         { 31, 17, 70, 41, 3 },     // upscale
         { 90, 60, 30, 20, 3 },     // integer factor 3
+        { 93, 60, 31, 15, 1 },     // integer factors 3 and 4
+        { 100, 60, 20, 30, 4 },    // integer factors 5 and 2
         { 40, 30, 25, 45, 3 },     // down in x, up in y
         { 50, 40, 33, 27, 1 },
         { 50, 40, 71, 23, 4 },

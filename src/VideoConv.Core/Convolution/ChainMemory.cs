@@ -4,7 +4,7 @@ using VideoConv.Core.Imaging;
 namespace VideoConv.Core.Convolution;
 
 /// <summary>What a <see cref="FilterChain"/> holds while it runs, in bytes, estimated before anything is allocated.</summary>
-/// <param name="Intermediates">The two ping-pong frames between steps (none for a chain of one step), or a fused chain's per-thread chunk buffers.</param>
+/// <param name="Intermediates">The two ping-pong frames between segments (none for a chain of one segment), plus each fused run's per-thread chunk buffers.</param>
 /// <param name="Scratch">Every step's per-thread rings and row buffers, for all scheduler threads (an upper bound).</param>
 /// <param name="Tables">Every step's border tables.</param>
 public readonly record struct ChainMemoryEstimate(long Intermediates, long Scratch, long Tables)

@@ -180,8 +180,8 @@ public sealed class FilterChain : IFrameFilter
     }
 
     /// <summary>
-    /// Which steps fuse, as <see cref="Split"/> decides, from the steps' kinds and geometries alone (for the memory
-    /// estimate): the runs of convolutions, each given as [first, end) with its geometries.
+    /// The runs of consecutive convolutions, each as [first, end): what <see cref="Split"/> tries to fuse, found from
+    /// the definitions alone (for the memory estimate, which then asks <see cref="FusedChain.Applies"/> as Split does).
     /// </summary>
     internal static IEnumerable<(int First, int End)> ConvolutionRuns(IReadOnlyList<FilterDefinition> filters)
     {

@@ -8,7 +8,7 @@ internal sealed unsafe partial class ResizeFilter
 {
     // resizeAreaFast_: block sums; 2×2 on 1, 3 or 4 channels as its SIMD path, (sum + 2) ≫ 2, else sum · (1/area)
     // rounded half to even; blocks cut by the frame's edge average what they cover.
-    private void AreaFastRows(byte* src, byte* dst, int start, int end)
+    private void AreaFastRows(byte* src, byte* dst, int start, int end, Scratch scratch)
     {
         int C = _channels, fx = _plan.FactorX, fy = _plan.FactorY, n = _samples;
         int srcRow = Input.RowBytes, srcSamples = Input.RowBytes;
@@ -27,7 +27,7 @@ internal sealed unsafe partial class ResizeFilter
             int w = sy0 + fy <= Input.Height ? Input.Width / fx * C : 0;
             byte* S = src + (long)sy0 * srcRow;
             if (halves) Halves(S, S + srcRow, D, w / C);
-            else Blocks(S, D, w / C, fx, fy, scale);
+            else Blocks(S, D, w / C, fx, fy, scale, scratch.Columns);
             for (int x = w; x < n; x++)
             {
                 int sx0 = x / C * fx * C + x % C;
@@ -76,21 +76,43 @@ internal sealed unsafe partial class ResizeFilter
         }
     }
 
-    // fx × fy block sums of full blocks, times 1/area in float, rounded half to even.
-    private void Blocks(byte* S, byte* D, int pixels, int fx, int fy, float scale)
+    // fx × fy block sums of full blocks, times 1/area in float, rounded half to even. Integer sums, so summed
+    // columns first (the block row's fy source rows added, 16 samples a step) and then fx columns at a time.
+    private void Blocks(byte* S, byte* D, int pixels, int fx, int fy, float scale, int* columns)
     {
-        int C = _channels, srcRow = Input.RowBytes;
+        int C = _channels, srcRow = Input.RowBytes, used = pixels * fx * C;
+        for (int r = 0; r < fy; r++)
+        {
+            byte* row = S + (long)r * srcRow;
+            int j = 0;
+            if (Vector128.IsHardwareAccelerated)
+                for (; j <= used - 16; j += 16)
+                {
+                    var (lo, hi) = Vector128.Widen(Vector128.Load(row + j));
+                    var (a, b) = Vector128.Widen(lo);
+                    var (c, d) = Vector128.Widen(hi);
+                    uint* col = (uint*)columns + j;
+                    if (r == 0)
+                    {
+                        a.Store(col); b.Store(col + 4); c.Store(col + 8); d.Store(col + 12);
+                    }
+                    else
+                    {
+                        (Vector128.Load(col) + a).Store(col);
+                        (Vector128.Load(col + 4) + b).Store(col + 4);
+                        (Vector128.Load(col + 8) + c).Store(col + 8);
+                        (Vector128.Load(col + 12) + d).Store(col + 12);
+                    }
+                }
+            for (; j < used; j++) columns[j] = r == 0 ? row[j] : columns[j] + row[j];
+        }
         for (int p = 0; p < pixels; p++, D += C)
         {
-            byte* block = S + p * fx * C;
+            int* block = columns + p * fx * C;
             for (int c = 0; c < C; c++)
             {
                 int sum = 0;
-                for (int r = 0; r < fy; r++)
-                {
-                    byte* row = block + (long)r * srcRow + c;
-                    for (int q = 0; q < fx; q++) sum += row[q * C];
-                }
+                for (int q = 0; q < fx; q++) sum += block[q * C + c];
                 D[c] = Clamp((int)MathF.Round(sum * scale, MidpointRounding.ToEven));
             }
         }

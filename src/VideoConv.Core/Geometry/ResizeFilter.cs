@@ -41,7 +41,7 @@ internal sealed unsafe partial class ResizeFilter : IBandFilter
         _ringStride = ScratchMemory.Stride<int>(_samples);
         _vectorRange = VectorRange(_plan, _channels);
         _scratch = new Scratch[scheduler.Workers];
-        for (int w = 0; w < _scratch.Length; w++) _scratch[w] = new Scratch(_plan, _ringStride, _samples);
+        for (int w = 0; w < _scratch.Length; w++) _scratch[w] = new Scratch(_plan, _ringStride, _channels);
     }
 
     /// <summary>The format a resize to <paramref name="spec"/> makes from <paramref name="input"/> frames; throws when the size is refused.</summary>
@@ -81,7 +81,7 @@ internal sealed unsafe partial class ResizeFilter : IBandFilter
                 Buffer.MemoryCopy(src + (long)start * Output.RowBytes, dst + (long)start * Output.RowBytes, bytes, bytes);
                 break;
             case ResizeKernel.AreaFast:
-                AreaFastRows(src, dst, start, end);
+                AreaFastRows(src, dst, start, end, _scratch[worker]);
                 break;
             case ResizeKernel.AreaTable:
                 AreaTableRows(src, dst, start, end, _scratch[worker]);
@@ -204,11 +204,13 @@ internal sealed unsafe partial class ResizeFilter : IBandFilter
 
     private sealed class Scratch
     {
-        public Scratch(ResizePlan plan, int stride, int samples)
+        public Scratch(ResizePlan plan, int stride, int channels)
         {
             var memory = new ScratchMemory();
             int rows = plan.Kernel switch { ResizeKernel.Linear => 2, ResizeKernel.Cubic => 4, ResizeKernel.AreaTable => 2, _ => 0 };
             Ring = rows == 0 ? null : memory.Alloc<int>((long)rows * stride);
+            // Area with integer factors other than 2×2: the column sums of one block row.
+            Columns = plan.Kernel == ResizeKernel.AreaFast ? memory.Alloc<int>(ScratchMemory.Stride<int>(plan.SrcWidth * channels)) : null;
             Tags = new int[4];
             Memory = memory;
         }
@@ -216,6 +218,7 @@ internal sealed unsafe partial class ResizeFilter : IBandFilter
         /// <summary>Owns the ring's pinned buffer.</summary>
         public ScratchMemory Memory { get; }
         public int* Ring { get; }
+        public int* Columns { get; }
         public int[] Tags { get; }
     }
 }
