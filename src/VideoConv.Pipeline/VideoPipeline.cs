@@ -62,7 +62,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
             _sinkCounters[i] = new StageCounters(SinkName(spec.Sinks[i]), () => _sinkIn[k].Reader.Count);
             _sinkIn[i] = FrameChannels.Create(options.QueueCapacity, live, _sinkCounters[i]);
         }
-        _filterCounters = new StageCounters(FilterStage.StageName, () => _sourceOut!.Reader.Count);
+        _filterCounters = new StageCounters(FilterStage.StageName, () => _sourceOut!.Reader.Count, () => _filter?.StepTimes() ?? []);
         _sourceOut = FrameChannels.Create(options.QueueCapacity, live, _filterCounters);
         bool sizeFixed = spec.Sinks.Any(s => s is MediaSinkSpec);
         // --threads / threads: this run's own band threads; otherwise the process-wide scheduler (one per core).

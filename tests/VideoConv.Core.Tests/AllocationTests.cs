@@ -9,7 +9,7 @@ namespace VideoConv.Core.Tests;
 [Collection(nameof(ProcessWideCounters))]
 public class AllocationTests
 {
-    public static TheoryData<string> Filters() => ["direct", "separable", "fixed16", "fixed16 direct", "magnitude", "mix", "strided"];
+    public static TheoryData<string> Filters() => ["direct", "separable", "fixed16", "fixed16 direct", "magnitude", "mix", "strided", "resize bilinear", "resize bicubic", "resize area", "crop"];
 
     private static FilterDefinition Make(string kind) => kind switch
     {
@@ -23,6 +23,10 @@ public class AllocationTests
             Kernels = [Kernel.FromArray(new float[,] { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }), Kernel.FromArray(new float[,] { { -1, -2, -1 }, { 0, 0, 0 }, { 1, 2, 1 } })],
         },
         "mix" => new FilterDefinition { Mode = FilterMode.ChannelMix, Layer = new ConvLayer([[Kernel.FromArray(new float[,] { { 1 } }), Kernel.FromArray(new float[,] { { 2 } }), Kernel.FromArray(new float[,] { { 1 } })]], [0f]) },
+        "resize bilinear" => FilterDefinition.Resizing(new Geometry.ResizeSpec(427, 240)),
+        "resize bicubic" => FilterDefinition.Resizing(new Geometry.ResizeSpec(800, -2, Geometry.ResizeMethod.Bicubic)),
+        "resize area" => FilterDefinition.Resizing(new Geometry.ResizeSpec(427, -1, Geometry.ResizeMethod.Area)),
+        "crop" => FilterDefinition.Cropping(new Geometry.CropRect(10, 20, 300, 200)),
         _ => FilterDefinition.FromKernel(OracleTests.RandomKernel(new Random(2), 3, 3, true)) with { Stride = Pair.Of(2), Padding = Padding.Of(1) },
     };
 

@@ -149,6 +149,8 @@ public static class PipelineConfigReader
         var unknown = overrides.FirstOrDefault(e => !FilterFileKeys.All.Contains(e.Key.Value));
         if (unknown.Key is not null)
             throw new ConfigException(unknown.Key.Location, $"unknown key '{unknown.Key.Value}' in a chain step{NameSuggestions.Hint(unknown.Key.Value, [.. FilterFileKeys.All, "filter"])}");
+        if (overrides.FirstOrDefault(e => FilterFileKeys.Geometric.Contains(e.Key.Value)) is { Key: { } geometric })
+            throw new ConfigException(geometric.Location, $"'{geometric.Value}' is a chain step of its own; it cannot be combined with 'filter: {name}' (write it as the next list item)");
         var (baseMap, defaultName) = FilterLibrary.Open(name, dir, filterNode.Location);
         bool newWeights = overrides.Any(e => FilterFileKeys.KernelSources.Contains(e.Key.Value));
         var merged = baseMap.With(overrides, newWeights ? FilterFileKeys.IsWeightKey : null);

@@ -15,7 +15,10 @@ internal static class FilterFileKeys
     public static readonly string[] Common =
         ["name", "description", "scale", "bias", "anchor", "border", "border_value", "padding", "stride", "dilation", "channels"];
 
-    public static readonly string[] All = [.. Common, .. KernelSources, .. GeneratorParameters, .. LayerKeys];
+    /// <summary>Steps that change the frame's size instead of convolving it (<see cref="GeometryStepReader"/>).</summary>
+    public static readonly string[] Geometric = ["resize", "crop"];
+
+    public static readonly string[] All = [.. Common, .. KernelSources, .. GeneratorParameters, .. LayerKeys, .. Geometric];
 
     public static readonly string[] Generators = ["gaussian", "box", "unsharp"];
 

@@ -14,11 +14,12 @@ public static class FilterFileReader
     {
         var known = extraKeys is null ? FilterFileKeys.All : [.. FilterFileKeys.All, .. extraKeys];
         map.CheckKeys("a filter", known);
+        if (GeometryStepReader.TryRead(map, defaultName) is { } geometric) return geometric;
 
         var sources = map.Entries.Where(e => FilterFileKeys.KernelSources.Contains(e.Key.Value)).Select(e => e.Key).ToList();
         var groups = sources.Select(k => k.Value is "row" or "column" ? "row/column" : k.Value).Distinct().ToList();
         if (groups.Count == 0)
-            throw new ConfigException(map.Location, "the filter gives no weights: use one of kernel, row/column, generator, magnitude, kernels or weights");
+            throw new ConfigException(map.Location, "the filter gives no weights: use one of kernel, row/column, generator, magnitude, kernels or weights (or resize: / crop: for a step that changes the frame's size)");
         if (groups.Count > 1)
         {
             var second = sources.First(k => (k.Value is "row" or "column" ? "row/column" : k.Value) == groups[1]);

@@ -118,7 +118,7 @@ public sealed class StatusLine(bool linesWhenRedirected = false, bool quiet = fa
     {
         var ci = CultureInfo.InvariantCulture;
         var figures = string.Format(ci, "{0:0.0} fps  {1} frames  {2} dropped  latency p50 {3:0.0} ms p99 {4:0.0} ms",
-            s.Fps, s.FramesOut, s.Dropped, s.LatencyP50Ms, s.LatencyP99Ms);
+            s.Fps, s.FramesOut, s.Dropped, s.LatencyP50Ms, s.LatencyP99Ms) + StepShares(s);
         if (s.TotalFrames is not > 0) return figures;
         double done = Math.Clamp((double)s.FramesIn / s.TotalFrames.Value, 0, 1);
         const int width = 24;
@@ -129,8 +129,21 @@ public sealed class StatusLine(bool linesWhenRedirected = false, bool quiet = fa
             eta is { } e ? e.ToString(e.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", ci) : "?");
     }
 
+    /// <summary>
+    /// Each chain step's share of the filter's CPU time, e.g. <c>"  filter: 1 gaussian 41% | 2 sharpen 18% | 3 sobel 41%"</c>;
+    /// empty for a chain of fewer than two steps or before any step has run.
+    /// </summary>
+    public static string StepShares(PipelineStats s)
+    {
+        var steps = s.Stages.FirstOrDefault(x => x.Steps.Count > 0)?.Steps;
+        if (steps is not { Count: >= 2 }) return "";
+        double total = steps.Sum(t => t.CpuMs);
+        if (!(total > 0)) return "";
+        return "  filter: " + string.Join(" | ", steps.Select(t => string.Format(CultureInfo.InvariantCulture, "{0} {1} {2:0}%", t.Step + 1, t.Filter, 100 * t.CpuMs / total)));
+    }
+
     /// <summary>The one-line summary printed when a run ends.</summary>
     public static string Summary(PipelineStats s) => string.Format(CultureInfo.InvariantCulture,
         "{0} frames in {1:0.0} s ({2:0.0} fps), {3} dropped, latency p50 {4:0.0} ms p99 {5:0.0} ms",
-        s.FramesOut, s.ElapsedSeconds, s.Fps, s.Dropped, s.LatencyP50Ms, s.LatencyP99Ms);
+        s.FramesOut, s.ElapsedSeconds, s.Fps, s.Dropped, s.LatencyP50Ms, s.LatencyP99Ms) + StepShares(s);
 }

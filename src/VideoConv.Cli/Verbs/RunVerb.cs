@@ -72,6 +72,12 @@ internal static class RunVerb
             {
                 throw ConfigValidation.Located(ex, config.RootLocation);
             }
+            catch (PipelineStageException ex) when (ex.InnerException is VideoConv.Core.FilterDefinitionException { Step: int step } refusal && step < config.Chain.Count)
+            {
+                // A step that cannot apply to the source's frames (a crop outside them, an empty output), found when the
+                // chain is built for the first frame's size, before it is filtered: a config error at that step.
+                throw new ConfigException(config.Chain[step].Location, refusal.Message, ex);
+            }
             finally
             {
                 status.Clear();

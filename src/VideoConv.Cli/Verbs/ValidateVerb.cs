@@ -30,7 +30,9 @@ internal static class ValidateVerb
         {
             var def = FilterFileReader.Read(map, Path.GetFileNameWithoutExtension(full));
             var (h, w) = def.KernelSize;
-            Console.Out.WriteLine($"{display}: ok: filter '{def.Name}', {h}x{w} {Describe(def)}");
+            Console.Out.WriteLine(def.IsGeometric
+                ? $"{display}: ok: filter '{def.Name}', {(object?)def.Resize ?? def.Crop} {def.Mode.ToString().ToLowerInvariant()}"
+                : $"{display}: ok: filter '{def.Name}', {h}x{w} {Describe(def)}");
             return Task.FromResult(VideoconvApp.Success);
         }
         var config = RunVerb.WithoutUnavailableDisplay(PipelineConfigReader.Read(root, display, Path.GetDirectoryName(full)!), "run would write");

@@ -4,7 +4,7 @@ using VideoConv.Core.Imaging;
 namespace VideoConv.Core.Convolution;
 
 /// <summary>What a <see cref="FilterChain"/> holds while it runs, in bytes, estimated before anything is allocated.</summary>
-/// <param name="Intermediates">The two ping-pong frames between steps (none for a chain of one step), or a fused chain's per-thread chunk buffers.</param>
+/// <param name="Intermediates">The two ping-pong frames between segments (none for a chain of one segment), plus each fused run's per-thread chunk buffers.</param>
 /// <param name="Scratch">Every step's per-thread rings and row buffers, for all scheduler threads (an upper bound).</param>
 /// <param name="Tables">Every step's border tables.</param>
 public readonly record struct ChainMemoryEstimate(long Intermediates, long Scratch, long Tables)
@@ -31,23 +31,51 @@ public static class ChainMemory
     public static ChainMemoryEstimate Estimate(IReadOnlyList<FilterDefinition> chain, ImageFormat input, int workers, bool fuse = true)
     {
         workers = Math.Max(1, workers);
-        long largestIntermediate = 0, scratch = 0, tables = 0;
-        var geometries = new List<ConvolutionGeometry>(fuse ? Math.Min(chain.Count, 64) : 0);
+        long scratch = 0, tables = 0;
+        var geometries = new ConvolutionGeometry?[chain.Count];   // kept only where a run may fuse (tables are ≈ 12 KB a step at 1080p)
+        var mayFuse = new bool[chain.Count];
+        foreach (var (first, end) in FilterChain.ConvolutionRuns(chain))
+            if (fuse && end - first >= 2 && end - first <= FusedChain.MaxSteps)
+                for (int k = first; k < end; k++) mayFuse[k] = true;
+        var outputs = new ImageFormat[chain.Count];
         var format = input;
         for (int i = 0; i < chain.Count; i++)
         {
-            ConvolutionGeometry g;
-            try { g = new ConvolutionGeometry(chain[i], format); }
+            try
+            {
+                if (chain[i].IsGeometric)
+                {
+                    outputs[i] = ConvolutionEngine.OutputFormat(chain[i], format);
+                    if (chain[i].Mode == FilterMode.Resize) scratch += workers * Geometry.ResizeFilter.ScratchBytes(format, outputs[i]);
+                    tables += 4096 + (chain[i].Mode == FilterMode.Resize ? Geometry.ResizeFilter.ScratchBytes(format, outputs[i]) : 0);
+                }
+                else
+                {
+                    var g = new ConvolutionGeometry(chain[i], format);
+                    if (mayFuse[i]) geometries[i] = g;
+                    outputs[i] = g.Output;
+                    scratch += workers * StepScratch(chain[i], g);
+                    tables += 4L * (g.RowTable.Length + g.ColumnTable.Length) + 4096; // + the worker's own objects, roughly
+                }
+            }
             catch (FilterDefinitionException ex) { throw FilterChain.AtStep(ex, i); }
-            scratch += workers * StepScratch(chain[i], g);
-            tables += 4L * (g.RowTable.Length + g.ColumnTable.Length) + 4096; // + the worker's own objects, roughly
-            format = g.Output;
-            if (fuse && geometries.Count <= FusedChain.MaxSteps) geometries.Add(g); // a longer chain never fuses
-            if (i < chain.Count - 1) largestIntermediate = Math.Max(largestIntermediate, format.TotalBytes);
+            format = outputs[i];
         }
-        if (fuse && geometries.Count == chain.Count && FusedChain.Applies(geometries))
-            return new ChainMemoryEstimate(FusedChain.BufferBytes(geometries, workers), scratch, tables);
-        return new ChainMemoryEstimate(2 * largestIntermediate, scratch, tables);
+        // As the chain splits itself: each run of convolutions fused where FusedChain accepts it, the rest step by
+        // step; the frames between segments share two ping-pong buffers, the fused runs have their own chunk buffers.
+        long fused = 0, largestIntermediate = 0;
+        var fusedEnds = new HashSet<int>();
+        foreach (var (first, end) in FilterChain.ConvolutionRuns(chain))
+        {
+            if (!mayFuse[first]) continue;
+            var run = geometries[first..end].Select(g => g!).ToList();
+            if (!FusedChain.Applies(run)) continue;
+            fused += FusedChain.BufferBytes(run, workers);
+            for (int k = first; k < end - 1; k++) fusedEnds.Add(k);   // no frame between these steps
+        }
+        for (int i = 0; i < chain.Count - 1; i++)
+            if (!fusedEnds.Contains(i)) largestIntermediate = Math.Max(largestIntermediate, outputs[i].TotalBytes);
+        return new ChainMemoryEstimate(fused + 2 * largestIntermediate, scratch, tables);
     }
 
     /// <summary>The memory this process may still use: the GC's view of the machine (or container) limit.</summary>

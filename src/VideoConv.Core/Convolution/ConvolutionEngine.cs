@@ -15,10 +15,20 @@ public static class ConvolutionEngine
     /// <summary>The worker for <paramref name="filter"/> on frames of <paramref name="input"/> format; throws <see cref="FilterDefinitionException"/> if it cannot apply.</summary>
     public static IFrameFilter Create(FilterDefinition filter, ImageFormat input, BandScheduler? scheduler = null)
     {
-        var g = new ConvolutionGeometry(filter, input);
         scheduler ??= BandScheduler.Shared;
+        if (filter.Mode == FilterMode.Resize) return new Geometry.ResizeFilter(filter, input, scheduler);
+        if (filter.Mode == FilterMode.Crop) return new Geometry.CropFilter(filter, input, scheduler);
+        var g = new ConvolutionGeometry(filter, input);
         return FixedPointPlan.TryCreate(filter, g) is { } plan
             ? new FixedPointWorker(filter, g, plan, scheduler)
             : ConvolutionWorker.Create(filter, input, scheduler);
     }
+
+    /// <summary>The format <paramref name="filter"/> makes from <paramref name="input"/> frames, without building it; throws <see cref="FilterDefinitionException"/> if it cannot apply.</summary>
+    public static ImageFormat OutputFormat(FilterDefinition filter, ImageFormat input) => filter.Mode switch
+    {
+        FilterMode.Resize => Geometry.ResizeFilter.OutputFor(filter.Resize ?? throw new FilterDefinitionException("a resize step needs a size", "resize"), input),
+        FilterMode.Crop => Geometry.CropFilter.OutputFor(filter.Crop ?? throw new FilterDefinitionException("a crop step needs a rectangle", "crop"), input),
+        _ => new ConvolutionGeometry(filter, input).Output,
+    };
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using VideoConv.Core.Filters;
+using VideoConv.Core.Geometry;
 using VideoConv.Core.Imaging;
 using VideoConv.Core.Parallel;
 
@@ -6,31 +8,42 @@ namespace VideoConv.Core.Convolution;
 
 /// <summary>
 /// Filters applied one after another to frames of one format. A chain of any length needs at most two
-/// intermediate frames: step i writes into buffer i mod 2 (ping-pong), each buffer sized for the largest
+/// intermediate frames: segment i writes into buffer i mod 2 (ping-pong), each buffer sized for the largest
 /// intermediate. They are allocated once here, so applying the chain allocates nothing. An empty chain
 /// copies its input.
 /// </summary>
 /// <remarks>
-/// Before anything is allocated the chain's working memory is estimated (<see cref="ChainMemory"/>) and a
+/// <para>Steps run in segments: each maximal run of convolutions that <see cref="FusedChain"/> accepts runs fused,
+/// every other step (a resize or crop, which change the frame's size, or a convolution fusion refuses) on its own.
+/// So a fused chain breaks at a resize and fuses again after it.</para>
+/// <para>Each step is timed inside its band loop (<see cref="Times"/>): the busy time of every thread running it,
+/// summed — CPU time per step, not wall time.</para>
+/// <para>Before anything is allocated the chain's working memory is estimated (<see cref="ChainMemory"/>) and a
 /// chain that would not fit this machine is refused with the estimate: before, 10 000 identity steps on
-/// 1080p held 10 000 intermediate frames (≈ 62 GB) and died with a bare OutOfMemoryException.
+/// 1080p held 10 000 intermediate frames (≈ 62 GB) and died with a bare OutOfMemoryException.</para>
 /// </remarks>
 public sealed class FilterChain : IFrameFilter
 {
     private readonly IFrameFilter[] _stages;
-    private readonly Image[] _intermediates; // views over the two ping-pong buffers, one per step but the last (none when fused)
-    private readonly FusedChain? _fused;
+    private readonly Segment[] _segments;
+    private readonly Image[] _intermediates; // views over the two ping-pong buffers, one per segment but the last
+    private readonly BandScheduler _scheduler;
+    private readonly Lock _gate = new();     // the intermediates and the steps' scratch serve one Apply at a time
+
+    /// <summary>Steps [First, First + Count): fused, or one step on its own.</summary>
+    private readonly record struct Segment(int First, int Count, FusedChain? Fused);
 
     /// <param name="filters">The steps, applied in order.</param>
     /// <param name="input">The format of the frames the chain will get.</param>
     /// <param name="scheduler">The threads to run on (default: one per core, shared).</param>
-    /// <param name="fuse">Run the steps fused band by band where that applies (<see cref="FusedChain"/>); false: one whole frame per step (same bits).</param>
+    /// <param name="fuse">Run runs of convolutions fused band by band where that applies (<see cref="FusedChain"/>); false: one whole frame per step (same bits).</param>
     public FilterChain(IReadOnlyList<FilterDefinition> filters, ImageFormat input, BandScheduler? scheduler = null, bool fuse = true)
     {
-        scheduler ??= BandScheduler.Shared;
+        _scheduler = scheduler ??= BandScheduler.Shared;
         Memory = ChainMemory.Check(filters, input, scheduler.Workers, fuse: fuse);
         Definitions = filters;
         _stages = new IFrameFilter[filters.Count];
+        Times = new ChainStepTimes([.. filters.Select(f => f.Name)], scheduler.Workers);
         var format = input;
         try
         {
@@ -48,14 +61,14 @@ public sealed class FilterChain : IFrameFilter
             }
             Input = input;
             Output = format;
-            _fused = fuse ? FusedChain.TryCreate(_stages, scheduler) : null;
-            _intermediates = new Image[_fused is null ? Math.Max(0, _stages.Length - 1) : 0];
+            _segments = Split(_stages, fuse, scheduler);
+            _intermediates = new Image[Math.Max(0, _segments.Length - 1)];
             if (_intermediates.Length > 0)
             {
                 long largest = 0;
-                for (int i = 0; i < _intermediates.Length; i++) largest = Math.Max(largest, _stages[i].Output.TotalBytes);
+                for (int i = 0; i < _intermediates.Length; i++) largest = Math.Max(largest, SegmentOutput(i).TotalBytes);
                 byte[][] buffers = [Image.AllocateBuffer(largest), _intermediates.Length > 1 ? Image.AllocateBuffer(largest) : []];
-                for (int i = 0; i < _intermediates.Length; i++) _intermediates[i] = Image.View(_stages[i].Output, buffers[i % 2]);
+                for (int i = 0; i < _intermediates.Length; i++) _intermediates[i] = Image.View(SegmentOutput(i), buffers[i % 2]);
             }
         }
         catch (OutOfMemoryException)
@@ -71,10 +84,15 @@ public sealed class FilterChain : IFrameFilter
     /// <summary>The working-memory estimate the chain was checked against when it was built.</summary>
     public ChainMemoryEstimate Memory { get; }
 
-    public string Path => _stages.Length == 0 ? "copy" : (_fused is null ? "" : "fused: ") + string.Join(" | ", _stages.Select(s => s.Path));
+    /// <summary>Each step's frames and CPU time so far (see <see cref="ChainStepTimes"/>).</summary>
+    public ChainStepTimes Times { get; }
 
-    /// <summary>Whether the steps run fused, band by band (<see cref="FusedChain"/>).</summary>
-    public bool Fused => _fused is not null;
+    public string Path => _stages.Length == 0 ? "copy" : string.Join(" | ", _segments.Select(s =>
+        s.Fused is null ? _stages[s.First].Path
+        : (_segments.Length == 1 ? "fused: " : "(fused: ") + string.Join(" | ", _stages.Skip(s.First).Take(s.Count).Select(x => x.Path)) + (_segments.Length == 1 ? "" : ")")));
+
+    /// <summary>Whether some steps run fused, band by band (<see cref="FusedChain"/>).</summary>
+    public bool Fused => _segments.Any(s => s.Fused is not null);
 
     public void Apply(Image src, Image dst)
     {
@@ -84,18 +102,96 @@ public sealed class FilterChain : IFrameFilter
             src.Data.AsSpan(0, checked((int)src.Format.TotalBytes)).CopyTo(dst.Data);
             return;
         }
-        if (_fused is not null)
+        FrameFilterArguments.Check(this, src, dst);
+        lock (_gate)
         {
-            FrameFilterArguments.Check(this, src, dst);
-            _fused.Apply(src, dst);
-            return;
+            var current = src;
+            for (int i = 0; i < _segments.Length; i++)
+            {
+                var segment = _segments[i];
+                var next = i == _segments.Length - 1 ? dst : _intermediates[i];
+                if (segment.Fused is { } fused) fused.Apply(current, next, Times, segment.First);
+                else Step(segment.First, current, next);
+                for (int k = segment.First; k < segment.First + segment.Count; k++) Times.Frame(k);
+                current = next;
+            }
         }
-        var current = src;
-        for (int i = 0; i < _stages.Length; i++)
+    }
+
+    // One step on its own, over whole frames, timed in each band (the step's own Apply does the same work untimed).
+    private unsafe void Step(int i, Image src, Image dst)
+    {
+        switch (_stages[i])
         {
-            var next = i == _stages.Length - 1 ? dst : _intermediates[i];
-            _stages[i].Apply(current, next);
-            current = next;
+            case IRowFilter rows:
+                _scheduler.Run(new TimedRowBands(rows, (byte*)src.Pointer, (byte*)dst.Pointer, Times, i), rows.Geometry.OutputHeight, rows.Output.RowBytes);
+                break;
+            case IBandFilter bands:
+                _scheduler.Run(new TimedBands(bands, (byte*)src.Pointer, (byte*)dst.Pointer, Times, i), bands.Output.Height, bands.SamplesPerRow);
+                break;
+            case var other:
+                long t0 = Stopwatch.GetTimestamp();
+                other.Apply(src, dst);
+                Times.Add(0, i, Stopwatch.GetTimestamp() - t0);
+                break;
+        }
+    }
+
+    private readonly unsafe struct TimedRowBands(IRowFilter filter, byte* src, byte* dst, ChainStepTimes times, int step) : IBandOperation
+    {
+        public void Invoke(int start, int end, int worker)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            filter.RowsAt(src, dst, start, end, worker);
+            times.Add(worker, step, Stopwatch.GetTimestamp() - t0);
+        }
+    }
+
+    private readonly unsafe struct TimedBands(IBandFilter filter, byte* src, byte* dst, ChainStepTimes times, int step) : IBandOperation
+    {
+        public void Invoke(int start, int end, int worker)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            filter.RowsAt(src, dst, start, end, worker);
+            times.Add(worker, step, Stopwatch.GetTimestamp() - t0);
+        }
+    }
+
+    private ImageFormat SegmentOutput(int i) => _stages[_segments[i].First + _segments[i].Count - 1].Output;
+
+    // Maximal runs of row filters (convolutions) fused where FusedChain accepts the whole run; everything else alone.
+    private static Segment[] Split(IFrameFilter[] stages, bool fuse, BandScheduler scheduler)
+    {
+        var segments = new List<Segment>();
+        for (int i = 0; i < stages.Length;)
+        {
+            int j = i;
+            while (j < stages.Length && stages[j] is IRowFilter) j++;
+            if (fuse && j - i >= 2 && FusedChain.TryCreate(stages[i..j], scheduler) is { } fused)
+            {
+                segments.Add(new Segment(i, j - i, fused));
+                i = j;
+                continue;
+            }
+            int end = Math.Max(j, i + 1);
+            for (; i < end; i++) segments.Add(new Segment(i, 1, null));
+        }
+        return [.. segments];
+    }
+
+    /// <summary>
+    /// The runs of consecutive convolutions, each as [first, end): what <see cref="Split"/> tries to fuse, found from
+    /// the definitions alone (for the memory estimate, which then asks <see cref="FusedChain.Applies"/> as Split does).
+    /// </summary>
+    internal static IEnumerable<(int First, int End)> ConvolutionRuns(IReadOnlyList<FilterDefinition> filters)
+    {
+        for (int i = 0; i < filters.Count;)
+        {
+            if (filters[i].IsGeometric) { i++; continue; }
+            int j = i;
+            while (j < filters.Count && !filters[j].IsGeometric) j++;
+            yield return (i, j);
+            i = j;
         }
     }
 

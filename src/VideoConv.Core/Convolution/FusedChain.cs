@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using VideoConv.Core.Borders;
 using VideoConv.Core.Imaging;
 using VideoConv.Core.Parallel;
@@ -110,27 +111,32 @@ internal sealed unsafe class FusedChain
         return workers * 2 * (bytes + 2 * ScratchMemory.Alignment);
     }
 
-    public void Apply(Image src, Image dst)
+    /// <summary>Runs the steps fused; each band thread adds its time in step k to <paramref name="times"/> slot <paramref name="firstStep"/> + k.</summary>
+    public void Apply(Image src, Image dst, ChainStepTimes times, int firstStep)
     {
         var last = _steps[^1].Geometry;
         lock (_gate)
-            _scheduler.Run(new Bands(this, (byte*)src.Pointer, (byte*)dst.Pointer), last.OutputHeight, last.Output.RowBytes * _steps.Length);
+            _scheduler.Run(new Bands(this, (byte*)src.Pointer, (byte*)dst.Pointer, times, firstStep), last.OutputHeight, last.Output.RowBytes * _steps.Length);
     }
 
-    /// <summary>One call's work: the chain and the two frames (pinned, so plain pointers).</summary>
-    private readonly struct Bands(FusedChain chain, byte* src, byte* dst) : IBandOperation
+    /// <summary>Steps fused here.</summary>
+    public int Count => _steps.Length;
+
+    /// <summary>One call's work: the chain, the two frames (pinned, so plain pointers) and where step times go.</summary>
+    private readonly struct Bands(FusedChain chain, byte* src, byte* dst, ChainStepTimes times, int firstStep) : IBandOperation
     {
         public void Invoke(int start, int end, int worker)
         {
             // Equal chunks (135 rows → 3 of 45, not 64 + 64 + 7): a short last chunk would pay the halos for few rows.
             int count = (end - start + chain._chunkRows - 1) / chain._chunkRows;
             int rows = (end - start + count - 1) / count;
-            for (int a = start; a < end; a += rows) chain.Chunk(src, dst, a, Math.Min(end, a + rows), worker);
+            for (int a = start; a < end; a += rows) chain.Chunk(src, dst, a, Math.Min(end, a + rows), worker, times, firstStep);
         }
     }
 
     // Final rows [a, b): find, last step first, the rows each step must produce, then compute them in order.
-    private void Chunk(byte* src, byte* dst, int a, int b, int worker)
+    // Each step's share is timed here, inside the loop (a timestamp per step per chunk, added to this thread's own slot).
+    private void Chunk(byte* src, byte* dst, int a, int b, int worker, ChainStepTimes times, int firstStep)
     {
         int n = _steps.Length;
         Span<int> lo = stackalloc int[n], hi = stackalloc int[n];
@@ -139,11 +145,15 @@ internal sealed unsafe class FusedChain
         for (int k = n - 1; k > 0; k--) (lo[k - 1], hi[k - 1]) = Reads(k, lo[k], hi[k]);
         var buffers = _buffers[worker];
         byte* input = src;
+        long t = Stopwatch.GetTimestamp();
         for (int k = 0; k < n; k++)
         {
             byte* output = k == n - 1 ? dst : buffers[k % 2] - (long)lo[k] * _steps[k].Output.RowBytes;
             if (hi[k] > lo[k]) _steps[k].RowsAt(input, output, lo[k], hi[k], worker);
             input = output;
+            long now = Stopwatch.GetTimestamp();
+            times.Add(worker, firstStep + k, now - t);
+            t = now;
         }
     }
 

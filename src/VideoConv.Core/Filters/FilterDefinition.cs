@@ -46,6 +46,10 @@ public enum FilterMode
     GradientMagnitude,
     /// <summary>A conv2d layer mixing channels: weights [out][in][kh][kw] plus bias[out].</summary>
     ChannelMix,
+    /// <summary>Not a convolution: the frame resampled to another size (<see cref="FilterDefinition.Resize"/>), as OpenCV's <c>cv::resize</c>.</summary>
+    Resize,
+    /// <summary>Not a convolution: a rectangle of the frame (<see cref="FilterDefinition.Crop"/>), as OpenCV's <c>Mat(roi)</c>.</summary>
+    Crop,
 }
 
 /// <summary>
@@ -78,6 +82,21 @@ public sealed record FilterDefinition
     /// <summary>The channel-mixing layer, for <see cref="FilterMode.ChannelMix"/>.</summary>
     public ConvLayer? Layer { get; init; }
 
+    /// <summary>The target size and method, for <see cref="FilterMode.Resize"/>.</summary>
+    public Geometry.ResizeSpec? Resize { get; init; }
+
+    /// <summary>The rectangle kept, for <see cref="FilterMode.Crop"/>.</summary>
+    public Geometry.CropRect? Crop { get; init; }
+
+    /// <summary>A resize or crop step: it has no kernel and changes the frame's size, not its samples' neighbourhoods.</summary>
+    public bool IsGeometric => Mode is FilterMode.Resize or FilterMode.Crop;
+
+    /// <summary>A resize step (<c>resize:</c> in a chain).</summary>
+    public static FilterDefinition Resizing(Geometry.ResizeSpec spec) => new() { Name = "resize", Mode = FilterMode.Resize, Resize = spec };
+
+    /// <summary>A crop step (<c>crop:</c> in a chain).</summary>
+    public static FilterDefinition Cropping(Geometry.CropRect rect) => new() { Name = "crop", Mode = FilterMode.Crop, Crop = rect };
+
     /// <summary>Channels the filter applies to; the others pass through unchanged. Null: all channels.</summary>
     public IReadOnlyList<int>? Channels { get; init; }
 
@@ -102,6 +121,7 @@ public sealed record FilterDefinition
     {
         get
         {
+            if (IsGeometric) return (1, 1);
             var k = Mode == FilterMode.ChannelMix ? Layer!.Weights[0][0] : Kernels[0];
             return (k.Height, k.Width);
         }
@@ -113,6 +133,16 @@ public sealed record FilterDefinition
     /// <summary>Throws <see cref="FilterDefinitionException"/> if the definition is inconsistent; frame-independent checks only.</summary>
     public void Validate()
     {
+        if (Mode == FilterMode.Resize)
+        {
+            (Resize ?? throw new FilterDefinitionException($"filter '{Name}': a resize step needs a size", "resize")).Validate();
+            return;
+        }
+        if (Mode == FilterMode.Crop)
+        {
+            (Crop ?? throw new FilterDefinitionException($"filter '{Name}': a crop step needs a rectangle", "crop")).Validate();
+            return;
+        }
         switch (Mode)
         {
             case FilterMode.Linear:

@@ -46,7 +46,11 @@ public sealed record LiveSourcePolicy
 }
 
 /// <summary>Per-stage figures.</summary>
-public sealed record StageStats(string Name, long Frames, double Fps, double BusyMs, int QueueDepth, long Dropped);
+public sealed record StageStats(string Name, long Frames, double Fps, double BusyMs, int QueueDepth, long Dropped)
+{
+    /// <summary>The filter stage's chain steps, in order: each step's frames and CPU time (busy time summed over the band threads); empty for other stages.</summary>
+    public IReadOnlyList<VideoConv.Core.Convolution.ChainStepTime> Steps { get; init; } = [];
+}
 
 /// <summary>Figures for a whole run (also a live snapshot while it runs).</summary>
 public sealed record PipelineStats(

@@ -33,6 +33,17 @@ internal sealed class FilterStage(
     private ImageFormat? _input;
     private ImageFormat? _output;
     private IFrameFilter? _pending;
+    private volatile IFrameFilter? _active;   // the chain frames go through now (its step timings are the stage's)
+
+    /// <summary>
+    /// Each chain step's frames and CPU time, for the chain frames go through now (the prepared one before the first
+    /// frame); counted from when that chain was built, so a replaced chain (<c>--watch</c>) starts again at zero.
+    /// </summary>
+    public IReadOnlyList<ChainStepTime> StepTimes()
+    {
+        var chain = (_active ?? Volatile.Read(ref _pending)) as FilterChain;
+        return chain?.Times.Snapshot() ?? [];
+    }
 
     /// <summary>Every output pool used so far (a new one per output format).</summary>
     public IReadOnlyList<FramePool> Pools { get { lock (_gate) return [.. _pools]; } }
@@ -82,6 +93,7 @@ internal sealed class FilterStage(
         {
             filter = factory(definitions, format);
             filter.Apply(new Image(format), new Image(filter.Output));
+            (filter as FilterChain)?.Times.Reset();   // the blank warm-up frame is not a frame
         }
         catch (Exception)
         {
@@ -150,13 +162,13 @@ internal sealed class FilterStage(
             {
                 _pending = null;
                 _output = next.Output;
-                return next;
+                return _active = next;
             }
             if (current is not null && current.Input == format) return current;
             _input = format;
             var built = factory(_definitions, format);
             _output = built.Output;
-            return built;
+            return _active = built;
         }
     }
 

@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using VideoConv.Core.Convolution;
 using VideoConv.Pipeline.Specs;
 
 namespace VideoConv.Pipeline.Stats;
 
 /// <summary>Running figures for one stage, updated by the stage's own thread and read by snapshots.</summary>
-internal sealed class StageCounters(string name, Func<int>? queueDepth = null)
+/// <remarks><paramref name="steps"/>: the filter stage's per-step figures, read at each snapshot.</remarks>
+internal sealed class StageCounters(string name, Func<int>? queueDepth = null, Func<IReadOnlyList<ChainStepTime>>? steps = null)
 {
     private long _frames, _busyTicks, _dropped, _startTimestamp, _stopTimestamp;
 
@@ -34,6 +36,9 @@ internal sealed class StageCounters(string name, Func<int>? queueDepth = null)
         double seconds = start == 0 ? 0 : Stopwatch.GetElapsedTime(start, stop != 0 ? stop : Stopwatch.GetTimestamp()).TotalSeconds;
         long frames = Frames;
         double busyMs = Interlocked.Read(ref _busyTicks) * 1000.0 / Stopwatch.Frequency;
-        return new StageStats(Name, frames, seconds > 0 ? frames / seconds : 0, busyMs, queueDepth?.Invoke() ?? 0, Dropped);
+        return new StageStats(Name, frames, seconds > 0 ? frames / seconds : 0, busyMs, queueDepth?.Invoke() ?? 0, Dropped)
+        {
+            Steps = steps?.Invoke() ?? [],
+        };
     }
 }

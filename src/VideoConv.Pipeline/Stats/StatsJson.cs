@@ -6,7 +6,11 @@ namespace VideoConv.Pipeline;
 /// <summary>Writes <see cref="PipelineStats"/> as JSON (the CLI's <c>--stats-json FILE</c>).</summary>
 /// <remarks>
 /// Shape: <c>{"frames_in", "frames_out", "dropped", "fps", "latency_ms": {"p50", "p99"}, "elapsed_s",
-/// "total_frames", "stopped", "stages": [{"name", "frames", "fps", "busy_ms", "queue_depth", "dropped"}]}</c>.
+/// "total_frames", "stopped", "stages": [{"name", "frames", "fps", "busy_ms", "queue_depth", "dropped"}]}</c>; the filter
+/// stage also has <c>"steps": [{"step", "filter", "name", "frames", "cpu_ms", "share"}]</c>, one per chain step in order:
+/// <c>name</c> is <c>"chain step N (FILTER)"</c> as messages name it, <c>cpu_ms</c> the busy time of every thread that ran
+/// the step, summed (CPU time: on n band threads it can reach n × the stage's wall-clock <c>busy_ms</c>), and
+/// <c>share</c> the step's fraction of the steps' total CPU time.
 /// </remarks>
 public static class StatsJson
 {
@@ -44,11 +48,33 @@ public static class StatsJson
             json.WriteNumber("busy_ms", Round(s.BusyMs));
             json.WriteNumber("queue_depth", s.QueueDepth);
             json.WriteNumber("dropped", s.Dropped);
+            if (s.Steps.Count > 0) WriteSteps(json, s.Steps);
             json.WriteEndObject();
         }
         json.WriteEndArray();
         json.WriteEndObject();
     }
+
+    private static void WriteSteps(Utf8JsonWriter json, IReadOnlyList<VideoConv.Core.Convolution.ChainStepTime> steps)
+    {
+        double total = steps.Sum(t => t.CpuMs);
+        json.WriteStartArray("steps");
+        foreach (var t in steps)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("step", t.Step + 1);
+            json.WriteString("filter", t.Filter);
+            json.WriteString("name", StepName(t));
+            json.WriteNumber("frames", t.Frames);
+            json.WriteNumber("cpu_ms", Round(t.CpuMs));
+            json.WriteNumber("share", total > 0 ? Round(t.CpuMs / total) : 0);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
+    /// <summary>A step as statistics name it: "chain step 2 (sharpen)" (messages say "chain step 2").</summary>
+    public static string StepName(VideoConv.Core.Convolution.ChainStepTime step) => $"{PipelineSpec.ChainStepName(step.Step)} ({step.Filter})";
 
     /// <summary>The JSON text for <paramref name="stats"/>.</summary>
     public static string Serialize(PipelineStats stats)

@@ -60,7 +60,7 @@ public static class SpecValidator
         {
             try
             {
-                format = new ConvolutionGeometry(spec.Chain[i], format).Output;
+                format = ConvolutionEngine.OutputFormat(spec.Chain[i], format);
             }
             catch (Exception ex) when (ex is FilterDefinitionException or ArgumentException)
             {
