@@ -58,6 +58,8 @@ public class ResizeTests
         { 50, 40, 33, 27, 1 },
         { 50, 40, 71, 23, 4 },
         { 1, 7, 5, 3, 3 },         // one-pixel-wide source
+        { 45, 31, 29, 50, 2 },     // two channels (no vector paths)
+        { 64, 48, 32, 24, 2 },
         { 333, 17, 331, 19, 3 },   // widths not a multiple of the vector step
     };
 

@@ -49,7 +49,7 @@ internal sealed unsafe partial class ResizeFilter
                     for (int dx = from; dx < to; dx++, D++)
                         D[0] = S[index[2 * dx]] * weight[2 * dx] + S[index[2 * dx + 1]] * weight[2 * dx + 1];
                     return;
-                default:
+                case 4:
                     for (int dx = from; dx < to; dx++, D += 4)
                     {
                         byte* p0 = S + index[2 * dx] * 4, p1 = S + index[2 * dx + 1] * 4;
@@ -58,6 +58,14 @@ internal sealed unsafe partial class ResizeFilter
                         D[1] = p0[1] * a0 + p1[1] * a1;
                         D[2] = p0[2] * a0 + p1[2] * a1;
                         D[3] = p0[3] * a0 + p1[3] * a1;
+                    }
+                    return;
+                default:
+                    for (int dx = from; dx < to; dx++, D += C)
+                    {
+                        byte* p0 = S + index[2 * dx] * C, p1 = S + index[2 * dx + 1] * C;
+                        int a0 = weight[2 * dx], a1 = weight[2 * dx + 1];
+                        for (int c = 0; c < C; c++) D[c] = p0[c] * a0 + p1[c] * a1;
                     }
                     return;
             }
