@@ -9,12 +9,13 @@ namespace VideoConv.Core.Tests;
 [Collection(nameof(ProcessWideCounters))]
 public class AllocationTests
 {
-    public static TheoryData<string> Filters() => ["direct", "separable", "fixed16", "fixed16 direct", "magnitude", "mix", "strided"];
+    public static TheoryData<string> Filters() => ["direct", "separable", "fixed16", "fixed16 direct", "fixed16x32", "magnitude", "mix", "strided"];
 
     private static FilterDefinition Make(string kind) => kind switch
     {
         "direct" => FilterDefinition.FromKernel(OracleTests.RandomKernel(new Random(1), 5, 5, false)),
-        "separable" => FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 1.2)),
+        "separable" => FilterDefinition.FromKernel(Kernel.Outer(KernelGenerators.Gaussian1D(5, 1.2), KernelGenerators.Gaussian1D(5, 1.2))),
+        "fixed16x32" => FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 1.2)),
         "fixed16" => FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 0)),
         "fixed16 direct" => FilterDefinition.FromKernel(Kernel.FromArray(new float[,] { { 0, -1, 0 }, { -1, 5, -1 }, { 0, -1, 0 } })),
         "magnitude" => new FilterDefinition

@@ -15,10 +15,8 @@ namespace VideoConv.Core.Convolution;
 /// Work is split into row bands run by <see cref="BandScheduler"/>. Each band keeps a ring of the padded
 /// source rows it needs, converted to float once and reused by every kernel row, so the working set is
 /// kh rows (≈ 70 KB for a 3×3 kernel on 1080p BGR) and stays in L2 whatever the frame size.
-/// Float32 throughout, by measurement: an exact int16 two-pass path (16-bit horizontal sums, pmaddwd
-/// vertical) was no faster on the AVX2 CI machine — 5.1 ms against 4.5 ms for a 5×5 Gaussian on 1080p BGR,
-/// one core — because FMA already does a multiply and an add per lane and the vertical pass needs
-/// interleaving shuffles; it was removed.
+/// Float32 throughout. Dyadic kernels whose sums fit integers go to <see cref="FixedPointWorker"/> instead
+/// (<see cref="ConvolutionEngine"/> decides), including the σ 1.2 Gaussian's 16-bit/32-bit path.
 /// </remarks>
 public sealed unsafe class ConvolutionWorker : IFrameFilter, IRowFilter
 {
