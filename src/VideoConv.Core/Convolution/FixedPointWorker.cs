@@ -23,7 +23,7 @@ namespace VideoConv.Core.Convolution;
 /// same process: float two-pass 5.49–6.23 ms, wide 2.19–2.90 ms; per pass, horizontal 0.52 ms and vertical + store
 /// 1.09–1.16 ms against the float path's widen 0.79, horizontal 1.84, vertical 1.96 and store 0.56 ms.</para>
 /// </remarks>
-internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
+internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
 {
     private readonly FilterDefinition _filter;
     private readonly ConvolutionGeometry _g;
@@ -102,6 +102,11 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
     private void RowsAt(byte* srcBase, byte* dstBase, int start, int end, int worker)
     {
         var s = _scratch[worker];
+        if (_wide is { } wide)
+        {
+            WideRows(srcBase, dstBase, start, end, s, wide);
+            return;
+        }
         fixed (int* offsets = _offsets)
         fixed (short* rowWeights = _rowWeights)
         fixed (short* columnWeights = _columnWeights)
@@ -112,14 +117,7 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
             {
                 int bottom = oy + (kh - 1) * dy;
                 byte* outRow = dstBase + (long)oy * _g.Output.RowBytes;
-                if (_wide is { } wide)
-                {
-                    for (int pr = Math.Max(oy, converted + 1); pr <= bottom; pr++)
-                        WideHorizontal(pr, srcBase, s.Line, s.Ring + (long)(pr % _ringSize) * _ringStride, wide);
-                    for (int ky = 0; ky < kh; ky++) s.Rows[ky] = s.Ring + (long)((oy + ky * dy) % _ringSize) * _ringStride;
-                    wide.VerticalStore(s.Rows, outRow, _outLength);
-                }
-                else if (_plan.Separable)
+                if (_plan.Separable)
                 {
                     for (int pr = Math.Max(oy, converted + 1); pr <= bottom; pr++)
                         FixedPointRowOps.Horizontal(PaddedRow(pr, srcBase, s.Line), offsets, rowWeights, _rowWeights.Length,
@@ -138,34 +136,6 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
                 converted = bottom;
             }
         }
-    }
-
-    /// <summary>When false, the wide path copies every padded row whole, as the others do (for the benchmark's A/B).</summary>
-    internal static bool ReadSourceDirectly = true;
-
-    // The wide horizontal pass of padded row pr into dst. Outputs whose taps all fall inside the source row read
-    // it in place, in whole 32-sample blocks (the blocks every pass uses); only the edges go through a padded copy.
-    // Measured (σ 1.2 Gaussian, 1080p BGR, one core, thread CPU time, frames interleaved, 40 each): rows copied min 2.60 / median 3.19 ms, read in place min 2.19 / median 2.90 ms.
-    private void WideHorizontal(int pr, byte* srcBase, byte* line, short* dst, WideTables wide)
-    {
-        int C = _g.InputChannels, n = _outLength, span = (_g.KernelWidth - 1) * _g.Dilation.X;
-        int sourceRow = _g.RowTable[pr];
-        int a = 0, b = 0;
-        if (sourceRow >= 0 && ReadSourceDirectly && _g.PadLeft >= 0)
-        {
-            a = (_g.PadLeft * C + 31) / 32 * 32;
-            int end = Math.Min((_g.PadLeft + _g.Input.Width - span) * C, n);
-            if (end > a) b = a + (end - a) / 32 * 32;
-        }
-        if (b <= a)
-        {
-            wide.Horizontal(PaddedRow(pr, srcBase, line), dst, n);
-            return;
-        }
-        byte* row = srcBase + (long)sourceRow * _g.Input.RowBytes - (long)_g.PadLeft * C; // padded sample i at row[i]
-        wide.Horizontal(row + a, dst + a, b - a);
-        if (a > 0) wide.Horizontal(PaddedRow(pr, srcBase, line, 0, Math.Min(_g.PaddedWidth, (a + span * C) / C + 1)), dst, a);
-        if (b < n) wide.Horizontal(PaddedRow(pr, srcBase, line, b / C, _g.PaddedWidth) + b, dst + b, n - b);
     }
 
     // Padded row pr as bytes into line (columns [from, to), at their own positions): the source row with its
@@ -191,79 +161,6 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
             for (int c = 0; c < C; c++) line[j * C + c] = sc < 0 ? value : row[sc * C + c];
         }
         return line;
-    }
-
-    /// <summary>
-    /// A wide plan's tables: the horizontal byte pairs (offsets and pmaddubsw weights) and the vertical row pairs
-    /// (terms, symmetric rows folded when their sum fits 16 bits, and pmaddwd weights), pinned for the worker's life.
-    /// </summary>
-    private sealed class WideTables
-    {
-        private readonly int[] _offA, _offB, _terms, _columnPairs;
-        private readonly short[] _rowPairs;
-        private readonly short _offset;
-        private readonly int _k, _shift;
-        private readonly short[]? _symmetric; // weights of rows 0 … kh/2 when the column is a symmetric 3 or 5 rows, all folded
-
-        public WideTables(FixedPointPlan plan, int tapStride)
-        {
-            short[] r = plan.Row!, c = plan.Column!;
-            var pairs = FixedPointPlan.RowPairs(r);
-            _offA = [.. pairs.Select(p => p.A * tapStride)];
-            _offB = [.. pairs.Select(p => (p.B < 0 ? p.A : p.B) * tapStride)];
-            _rowPairs = [.. pairs.Select(p => (short)((byte)r[p.A] | (p.B < 0 ? 0 : (byte)r[p.B]) << 8))];
-            _offset = (short)plan.HorizontalOffset;
-
-            var (hMin, hMax) = FixedPointPlan.HorizontalRange(r);
-            long gMin = hMin - plan.HorizontalOffset, gMax = hMax - plan.HorizontalOffset;
-            bool foldFits = 2 * gMin >= short.MinValue && 2 * gMax <= short.MaxValue;
-            var terms = new List<(int A, int B, short Weight)>();
-            for (int ky = 0, kh = c.Length; ky < kh; ky++)
-            {
-                int mirror = kh - 1 - ky;
-                if (mirror < ky) break;
-                if (mirror > ky && foldFits && c[mirror] == c[ky])
-                {
-                    if (c[ky] != 0) terms.Add((ky, mirror, c[ky]));
-                    continue;
-                }
-                if (c[ky] != 0) terms.Add((ky, -1, c[ky]));
-                if (mirror > ky && c[mirror] != 0) terms.Add((mirror, -1, c[mirror]));
-            }
-            if (terms.Count % 2 == 1) terms.Add((-1, -1, 0));
-            _terms = new int[terms.Count * 2];
-            _columnPairs = new int[terms.Count / 2];
-            for (int p = 0; p < _columnPairs.Length; p++)
-            {
-                var (t1, t2) = (terms[2 * p], terms[2 * p + 1]);
-                (_terms[4 * p], _terms[4 * p + 1], _terms[4 * p + 2], _terms[4 * p + 3]) = (t1.A, t1.B, t2.A, t2.B);
-                _columnPairs[p] = (ushort)t1.Weight | t2.Weight << 16;
-            }
-            _k = plan.WideConstant;
-            _shift = plan.Shift;
-            bool symmetric = Enumerable.Range(0, c.Length).All(y => c[y] == c[c.Length - 1 - y]);
-            if (c.Length is 3 or 5 && symmetric && foldFits) _symmetric = c[..(c.Length / 2 + 1)];
-        }
-
-        public void Horizontal(byte* src, short* dst, int n)
-        {
-            fixed (int* offA = _offA, offB = _offB)
-            fixed (short* weights = _rowPairs)
-            {
-                if (_rowPairs.Length is 2 or 3) FixedPointWideRowOps.HorizontalFew(src, offA, offB, weights, _rowPairs.Length, _offset, dst, n);
-                else FixedPointWideRowOps.Horizontal(src, offA, offB, weights, _rowPairs.Length, _offset, dst, n);
-            }
-        }
-
-        public void VerticalStore(short** rows, byte* dst, int n)
-        {
-            fixed (int* terms = _terms, weights = _columnPairs)
-            fixed (short* c = _symmetric)
-            {
-                if (_symmetric is not null) FixedPointWideRowOps.VerticalStoreSymmetric(rows, _symmetric.Length * 2 - 1, c, terms, weights, _columnPairs.Length, _k, _shift, dst, n);
-                else FixedPointWideRowOps.VerticalStore(rows, terms, weights, _columnPairs.Length, _k, _shift, dst, n);
-            }
-        }
     }
 
     /// <summary>A worker thread's buffers (<see cref="ScratchMemory"/>: pinned, cache-line aligned).</summary>
