@@ -156,6 +156,37 @@ public class FixedPointTests
     public void Apply_GeneratedWideSeparableKernels_EqualReference() =>
         AssertEqualsReferenceMostlyOnPath(WideCases, "fixed16x32", "9kT2w4xQ1mZ7");
 
+    [Theory]
+    [InlineData("sobel", 0f)]
+    [InlineData("sobel", 0.5f)]
+    [InlineData("prewitt", -3.25f)]
+    [InlineData("sobel 5x5", 0f)]
+    public void Magnitude_IntegerKernels_TakeFixedPathAndEqualFloatPathBitForBit(string kind, float bias)
+    {
+        var (gx, gy) = kind switch
+        {
+            "sobel" => (Kernel.FromArray(new float[,] { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }), Kernel.FromArray(new float[,] { { -1, -2, -1 }, { 0, 0, 0 }, { 1, 2, 1 } })),
+            "prewitt" => (Kernel.FromArray(new float[,] { { -1, 0, 1 }, { -1, 0, 1 }, { -1, 0, 1 } }), Kernel.FromArray(new float[,] { { -1, -1, -1 }, { 0, 0, 0 }, { 1, 1, 1 } })),
+            _ => (Kernel.Outer([1, 4, 6, 4, 1], [-1, -2, 0, 2, 1]), Kernel.Outer([-1, -2, 0, 2, 1], [1, 4, 6, 4, 1])),
+        };
+        var white = TestImages.FromRows([.. Enumerable.Range(0, 9).Select(y => Enumerable.Range(0, 70).Select(x => (x + y) % 5 < 2 ? 255 : 0).ToArray())]);
+        foreach (var src in new[] { TestImages.Random(1283, 23, 3, kind.Length), TestImages.Random(45, 11, 1, 2), white })
+            foreach (var border in new[] { BorderMode.Reflect101, BorderMode.Replicate, BorderMode.Constant, BorderMode.Wrap })
+            {
+                var f = new FilterDefinition
+                {
+                    Mode = FilterMode.GradientMagnitude, Kernels = [gx, gy], Bias = bias, Border = border, BorderValue = 90,
+                };
+                Assert.Contains("magnitude fixed16", ConvolutionEngine.Create(f, src.Format).Path);
+                var floatPath = ConvolutionWorker.Create(f, src.Format);
+                var expected = new Image(floatPath.Output);
+                floatPath.Apply(src, expected);
+                var actual = Oracle.Engine(src, f);
+                Assert.True(TestImages.MaxDifference(expected, actual) == 0, $"{kind} {border} {src.Format}: {TestImages.FirstDifference(expected, actual)}");
+                Assert.True(TestImages.MaxDifference(ReferenceConvolution.Apply(f, src), actual) == 0, $"{kind} {border} {src.Format} (reference)");
+            }
+    }
+
     [Fact]
     public void Apply_ExtremeSums_StayExact()
     {
@@ -196,7 +227,7 @@ public class FixedPointTests
     [InlineData("row weights beyond a byte: 2-D sums over 16 bits and no pmaddubsw pairs")]
     [InlineData("box 3x3: 1/3 is not dyadic")]
     [InlineData("stride 2")]
-    [InlineData("sobel magnitude")]
+    [InlineData("scaled magnitude: scale 1/8 makes the weights fractional")]
     public void Create_KernelOutside16Bits_TakesFloatPath(string what)
     {
         var f = what.Split(':')[0] switch
@@ -206,7 +237,7 @@ public class FixedPointTests
             "stride 2" => FilterDefinition.FromKernel(KernelGenerators.Gaussian(3, 0)) with { Stride = Pair.Of(2), Padding = Padding.Of(1) },
             _ => new FilterDefinition
             {
-                Mode = FilterMode.GradientMagnitude,
+                Mode = FilterMode.GradientMagnitude, Scale = 0.125f,
                 Kernels = [Kernel.FromArray(new float[,] { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }), Kernel.FromArray(new float[,] { { -1, -2, -1 }, { 0, 0, 0 }, { 1, 2, 1 } })],
             },
         };

@@ -23,9 +23,16 @@ namespace VideoConv.Core.Convolution;
 /// pass multiplies row pairs into 32-bit sums (pmaddwd), and the final sum S, below 2^24, is scaled in float32
 /// exactly and rounded half to even by the conversion. See <see cref="FixedPointWideRowOps"/>.
 /// </para>
+/// <para>
+/// A fourth, <see cref="Magnitude"/>, is a gradient magnitude of two integer kernels (Sobel, Prewitt): gx and gy
+/// summed exactly in 16 bits, then sqrt(gx² + gy²) + <see cref="MagnitudeBias"/> by the very float32 operations
+/// the float path applies to the same (exact) gx and gy, so the bits are the float path's.
+/// </para>
 internal sealed record FixedPointPlan(short[]? Column, short[]? Row, short[,]? Weights, int Shift, int Bias, bool Signed,
-    bool Wide = false, int HorizontalOffset = 0)
+    bool Wide = false, int HorizontalOffset = 0, short[,]? WeightsY = null, float MagnitudeBias = 0)
 {
+    public bool Magnitude => WeightsY is not null;
+
     /// <summary>Largest |S| of a wide plan: float32 holds every integer up to 2^24 exactly.</summary>
     private const long WideLimit = 1L << 24;
 
@@ -40,10 +47,12 @@ internal sealed record FixedPointPlan(short[]? Column, short[]? Row, short[,]? W
     /// <summary>The plan for <paramref name="filter"/>, or null when its maths does not fit in 16 bits exactly.</summary>
     public static FixedPointPlan? TryCreate(FilterDefinition filter, ConvolutionGeometry g)
     {
-        if (filter.Mode != FilterMode.Linear || filter.PerChannelKernels || filter.Kernels.Count != 1) return null;
+        if (filter.PerChannelKernels) return null;
         if (filter.Channels is { } sel && Enumerable.Range(0, g.InputChannels).Any(c => !sel.Contains(c))) return null;
         if (g.Stride != Pair.Of(1)) return null;
         if (filter.BorderValue != MathF.Round(filter.BorderValue) || filter.BorderValue is < 0 or > 255) return null;
+        if (filter.Mode == FilterMode.GradientMagnitude && filter.Kernels.Count == 2) return TryMagnitude(filter);
+        if (filter.Mode != FilterMode.Linear || filter.Kernels.Count != 1) return null;
 
         var k = filter.Kernels[0].Scaled(filter.Scale);
         return TrySeparable(k, filter.Bias) ?? TryDirect(k, filter.Bias) ?? TryWide(k, filter.Bias);
@@ -55,6 +64,25 @@ internal sealed record FixedPointPlan(short[]? Column, short[]? Row, short[,]? W
         if (shift > MaxFactorBits || !TryBias(filterBias, shift, ushort.MaxValue, out int bias)) return null;
         var (sMin, sMax) = SumRange(c, r, bias);
         return Fits(sMin, sMax, shift) is { } signed ? new FixedPointPlan(c, r, null, shift, bias, signed) : null;
+    }
+
+    // Both kernels integer (after scale), of one size, each sum within signed 16 bits.
+    private static FixedPointPlan? TryMagnitude(FilterDefinition filter)
+    {
+        var (kx, ky) = (filter.Kernels[0].Scaled(filter.Scale), filter.Kernels[1].Scaled(filter.Scale));
+        if (kx.Height != ky.Height || kx.Width != ky.Width) return null;
+        short[,]? Integer(Kernel k)
+        {
+            if (!TryInteger(k.Weights.ToArray(), out var flat, out int bits) || bits != 0) return null;
+            if (255L * flat.Sum(v => Math.Abs((long)v)) > short.MaxValue) return null;
+            var w = new short[k.Height, k.Width];
+            for (int y = 0; y < k.Height; y++)
+                for (int x = 0; x < k.Width; x++) w[y, x] = flat[y * k.Width + x];
+            return w;
+        }
+        return Integer(kx) is { } wx && Integer(ky) is { } wy
+            ? new FixedPointPlan(null, null, wx, 0, 0, true, WeightsY: wy, MagnitudeBias: filter.Bias)
+            : null;
     }
 
     private static FixedPointPlan? TryWide(Kernel k, float filterBias)

@@ -39,6 +39,7 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
     private readonly short[] _rowWeights; // separable: horizontal weights; direct: every tap's weight
     private readonly short[] _columnWeights;
     private readonly WideTables? _wide;   // a wide plan's pairs (FixedPointWideRowOps)
+    private readonly int _tapsX;          // magnitude: taps of gx (the rest are gy's)
     private readonly Scratch[] _scratch;
     private readonly Lock _applyGate = new(); // the scratch is per scheduler thread: concurrent Apply calls on one worker take turns
 
@@ -70,14 +71,18 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
         }
         else
         {
-            var w = plan.Weights!;
-            var taps = (from y in Enumerable.Range(0, w.GetLength(0)) from x in Enumerable.Range(0, w.GetLength(1)) where w[y, x] != 0 select (y, x)).ToArray();
+            // Direct: every non-zero tap; a magnitude's gy taps follow its gx taps.
+            static (int y, int x, short w)[] Taps(short[,] w) =>
+                [.. from y in Enumerable.Range(0, w.GetLength(0)) from x in Enumerable.Range(0, w.GetLength(1)) where w[y, x] != 0 select (y, x, w[y, x])];
+            var gx = Taps(plan.Weights!);
+            var taps = plan.WeightsY is { } wy ? [.. gx, .. Taps(wy)] : gx;
+            _tapsX = gx.Length;
             _offsets = taps.Select(t => t.x * g.Dilation.X * C).ToArray();
             _tapRows = taps.Select(t => t.y).ToArray();
-            _rowWeights = taps.Select(t => w[t.y, t.x]).ToArray();
+            _rowWeights = taps.Select(t => t.w).ToArray();
             _columnWeights = [];
         }
-        Path = $"flat {(plan.Separable ? "separable" : "direct")} fixed16{(plan.Wide ? "x32" : plan.Signed ? " signed" : "")} simd{(System.Runtime.Intrinsics.X86.Avx2.IsSupported ? 256 : RowOps.VectorBits > 0 ? 128 : 0)}";
+        Path = $"flat {(plan.Magnitude ? "magnitude" : plan.Separable ? "separable" : "direct")} fixed16{(plan.Wide ? "x32" : plan.Signed && !plan.Magnitude ? " signed" : "")} simd{(System.Runtime.Intrinsics.X86.Avx2.IsSupported ? 256 : RowOps.VectorBits > 0 ? 128 : 0)}";
         _scratch = new Scratch[scheduler.Workers];
         for (int w = 0; w < _scratch.Length; w++) _scratch[w] = new Scratch(this);
     }
@@ -131,7 +136,13 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
                         PaddedRow(pr, srcBase, s.Bytes + (long)(pr % _ringSize) * _paddedStride);
                     for (int t = 0; t < _offsets.Length; t++)
                         s.ByteRows[t] = s.Bytes + (long)((oy + _tapRows[t] * dy) % _ringSize) * _paddedStride + offsets[t];
-                    FixedPointRowOps.DirectStore(s.ByteRows, rowWeights, _rowWeights.Length, (short)_plan.Bias, _plan.Shift, _plan.Signed, outRow, _outLength);
+                    if (_plan.Magnitude)
+                    {
+                        FixedPointRowOps.DirectSums(s.ByteRows, rowWeights, _tapsX, s.Gx, _outLength);
+                        FixedPointRowOps.DirectSums(s.ByteRows + _tapsX, rowWeights + _tapsX, _rowWeights.Length - _tapsX, s.Gy, _outLength);
+                        FixedPointRowOps.MagnitudeStore(s.Gx, s.Gy, _plan.MagnitudeBias, s.FloatX, s.FloatY, outRow, _outLength);
+                    }
+                    else FixedPointRowOps.DirectStore(s.ByteRows, rowWeights, _rowWeights.Length, (short)_plan.Bias, _plan.Shift, _plan.Signed, outRow, _outLength);
                 }
                 converted = bottom;
             }
@@ -180,6 +191,13 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
             {
                 Bytes = _memory.Alloc<byte>((long)w._ringSize * w._paddedStride);
                 ByteRows = (byte**)_memory.Alloc<nint>(w._offsets.Length);
+                if (w._plan.Magnitude)
+                {
+                    Gx = _memory.Alloc<short>(w._outLength);
+                    Gy = _memory.Alloc<short>(w._outLength);
+                    FloatX = _memory.Alloc<float>(w._outLength);
+                    FloatY = _memory.Alloc<float>(w._outLength);
+                }
             }
         }
 
@@ -188,5 +206,7 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
         public readonly short** Rows;
         public readonly byte* Bytes;     // direct: ring of padded rows, each starting on a cache line
         public readonly byte** ByteRows;
+        public readonly short* Gx, Gy;       // magnitude: the two exact 16-bit responses of a row
+        public readonly float* FloatX, FloatY; // magnitude without AVX2: them as float, for RowOps
     }
 }
