@@ -176,6 +176,11 @@ internal static unsafe class PassTimings
             ($"whole filter, {floatPath.Path}", () => floatPath.Apply(frame, output)),
             ($"whole filter, {widePath.Path}, rows copied", () => { FixedPointWorker.ReadSourceDirectly = false; widePath.Apply(frame, output); }),
             ($"whole filter, {widePath.Path}, read in place", () => { FixedPointWorker.ReadSourceDirectly = true; widePath.Apply(frame, output); }));
+
+        var sharpen = ConvolutionEngine.Create(FilterDefinition.FromKernel(VideoConv.Core.Kernels.Kernel.FromArray(new float[,] { { 0, -1, 0 }, { -1, 5, -1 }, { 0, -1, 0 } })), frame.Format, one);
+        Interleaved(40,
+            ($"sharpen, {sharpen.Path}, rows copied", () => { FixedPointWorker.ReadSourceDirectly = false; sharpen.Apply(frame, output); }),
+            ($"sharpen, {sharpen.Path}, read in place", () => { FixedPointWorker.ReadSourceDirectly = true; sharpen.Apply(frame, output); }));
     }
 
     /// <summary>

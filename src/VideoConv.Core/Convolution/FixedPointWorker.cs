@@ -40,6 +40,8 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
     private readonly short[] _columnWeights;
     private readonly WideTables? _wide;   // a wide plan's pairs (FixedPointWideRowOps)
     private readonly int _tapsX;          // magnitude: taps of gx (the rest are gy's)
+    private readonly int _spanX;          // padded columns a window spans beyond its first: (kw-1)·dx
+    private readonly int _innerFrom, _innerTo; // direct: output samples whose taps all read source columns
     private readonly Scratch[] _scratch;
     private readonly Lock _applyGate = new(); // the scratch is per scheduler thread: concurrent Apply calls on one worker take turns
 
@@ -55,6 +57,12 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
         _paddedLength = g.PaddedWidth * C;
         _paddedStride = ScratchMemory.Stride<byte>(_paddedLength);
         _ringStride = ScratchMemory.Stride<short>(_outLength);
+        _spanX = (g.KernelWidth - 1) * g.Dilation.X;
+        if (g.PadLeft >= 0)
+        {
+            _innerFrom = Math.Min(g.PadLeft * C, _outLength);
+            _innerTo = Math.Clamp((g.PadLeft + g.Input.Width - _spanX) * C, _innerFrom, _outLength);
+        }
         if (plan.Wide)
         {
             _wide = new WideTables(plan, g.Dilation.X * C);
@@ -112,6 +120,11 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
             WideRows(srcBase, dstBase, start, end, s, wide);
             return;
         }
+        if (!_plan.Separable)
+        {
+            DirectRows(srcBase, dstBase, start, end, s);
+            return;
+        }
         fixed (int* offsets = _offsets)
         fixed (short* rowWeights = _rowWeights)
         fixed (short* columnWeights = _columnWeights)
@@ -122,27 +135,12 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
             {
                 int bottom = oy + (kh - 1) * dy;
                 byte* outRow = dstBase + (long)oy * _g.Output.RowBytes;
-                if (_plan.Separable)
                 {
                     for (int pr = Math.Max(oy, converted + 1); pr <= bottom; pr++)
                         FixedPointRowOps.Horizontal(PaddedRow(pr, srcBase, s.Line), offsets, rowWeights, _rowWeights.Length,
                             s.Ring + (long)(pr % _ringSize) * _ringStride, _outLength);
                     for (int ky = 0; ky < kh; ky++) s.Rows[ky] = s.Ring + (long)((oy + ky * dy) % _ringSize) * _ringStride;
                     FixedPointRowOps.VerticalStore(s.Rows, columnWeights, kh, (short)_plan.Bias, _plan.Shift, _plan.Signed, outRow, _outLength);
-                }
-                else
-                {
-                    for (int pr = Math.Max(oy, converted + 1); pr <= bottom; pr++)
-                        PaddedRow(pr, srcBase, s.Bytes + (long)(pr % _ringSize) * _paddedStride);
-                    for (int t = 0; t < _offsets.Length; t++)
-                        s.ByteRows[t] = s.Bytes + (long)((oy + _tapRows[t] * dy) % _ringSize) * _paddedStride + offsets[t];
-                    if (_plan.Magnitude)
-                    {
-                        FixedPointRowOps.DirectSums(s.ByteRows, rowWeights, _tapsX, s.Gx, _outLength);
-                        FixedPointRowOps.DirectSums(s.ByteRows + _tapsX, rowWeights + _tapsX, _rowWeights.Length - _tapsX, s.Gy, _outLength);
-                        FixedPointRowOps.MagnitudeStore(s.Gx, s.Gy, _plan.MagnitudeBias, s.FloatX, s.FloatY, outRow, _outLength);
-                    }
-                    else FixedPointRowOps.DirectStore(s.ByteRows, rowWeights, _rowWeights.Length, (short)_plan.Bias, _plan.Shift, _plan.Signed, outRow, _outLength);
                 }
                 converted = bottom;
             }
@@ -191,6 +189,8 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
             {
                 Bytes = _memory.Alloc<byte>((long)w._ringSize * w._paddedStride);
                 ByteRows = (byte**)_memory.Alloc<nint>(w._offsets.Length);
+                InnerRows = (byte**)_memory.Alloc<nint>(w._offsets.Length);
+                SegmentRows = (byte**)_memory.Alloc<nint>(w._offsets.Length);
                 if (w._plan.Magnitude)
                 {
                     Gx = _memory.Alloc<short>(w._outLength);
@@ -205,7 +205,9 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
         public readonly short* Ring;     // separable: ring of horizontal sums
         public readonly short** Rows;
         public readonly byte* Bytes;     // direct: ring of padded rows, each starting on a cache line
-        public readonly byte** ByteRows;
+        public readonly byte** ByteRows;    // direct: each tap's row in the ring (edges)
+        public readonly byte** InnerRows;   // direct: each tap's row in the source (interior), or in the ring
+        public readonly byte** SegmentRows; // direct: either, moved to a segment's first column
         public readonly short* Gx, Gy;       // magnitude: the two exact 16-bit responses of a row
         public readonly float* FloatX, FloatY; // magnitude without AVX2: them as float, for RowOps
     }
