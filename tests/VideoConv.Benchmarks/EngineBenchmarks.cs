@@ -177,6 +177,16 @@ internal static unsafe class PassTimings
             ($"whole filter, {widePath.Path}, rows copied", () => { FixedPointWorker.ReadSourceDirectly = false; widePath.Apply(frame, output); }),
             ($"whole filter, {widePath.Path}, read in place", () => { FixedPointWorker.ReadSourceDirectly = true; widePath.Apply(frame, output); }));
 
+        foreach (int k in new[] { 3, 5, 7 })
+        {
+            var rng = new Random(k);
+            var taps = Enumerable.Range(0, k * k).Select(_ => (float)(rng.NextDouble() * 2 - 1) / k).ToArray();
+            var generic = ConvolutionEngine.Create(FilterDefinition.FromKernel(new VideoConv.Core.Kernels.Kernel(k, k, taps)), frame.Format, one);
+            Interleaved(30,
+                ($"{k}x{k} float, {generic.Path}, one row at a time", () => { ConvolutionWorker.UsePairs = false; generic.Apply(frame, output); }),
+                ($"{k}x{k} float, {generic.Path}, two rows at a time", () => { ConvolutionWorker.UsePairs = true; generic.Apply(frame, output); }));
+        }
+
         var sharpen = ConvolutionEngine.Create(FilterDefinition.FromKernel(VideoConv.Core.Kernels.Kernel.FromArray(new float[,] { { 0, -1, 0 }, { -1, 5, -1 }, { 0, -1, 0 } })), frame.Format, one);
         Interleaved(40,
             ($"sharpen, {sharpen.Path}, rows copied", () => { FixedPointWorker.ReadSourceDirectly = false; sharpen.Apply(frame, output); }),
