@@ -1,6 +1,6 @@
 namespace VideoConv.Core.Convolution;
 
-/// <summary>The wide plan's rows (<see cref="FixedPointPlan.Wide"/>): column strips, in-place reads, and the pair tables.</summary>
+/// <summary>The wide plan's rows (<see cref="FixedPointPlan.Wide"/>): the row loop, in-place reads, and the pair tables.</summary>
 internal sealed unsafe partial class FixedPointWorker
 {
     // Output rows [start, end), whole rows at a time. Column strips (each strip running every row, so that its
@@ -29,10 +29,10 @@ internal sealed unsafe partial class FixedPointWorker
     /// <summary>When false, the wide path copies every padded row whole, as the others do (for the benchmark's A/B).</summary>
     internal static bool ReadSourceDirectly = true;
 
-    // The wide horizontal pass of padded row pr into dst. Outputs whose taps all fall inside the source row read
-    // it in place, in whole 32-sample blocks (the blocks every pass uses); only the edges go through a padded copy.
-    // Measured (σ 1.2 Gaussian, 1080p BGR, one core, thread CPU time, frames interleaved, 40 each): rows copied min 2.60 / median 3.19 ms, read in place min 2.19 / median 2.90 ms.
-    // Samples [from, to) (block boundaries) of the wide horizontal pass of padded row pr into dst.
+    // Samples [from, to) (block boundaries) of the wide horizontal pass of padded row pr into dst. Outputs whose
+    // taps all fall inside the source row read it in place, in whole 32-sample blocks (the blocks every pass
+    // uses); only the edges go through a padded copy. Measured (σ 1.2 Gaussian, 1080p BGR, one core, thread CPU
+    // time, frames interleaved, 40 each): rows copied min 2.60 / median 3.19 ms, read in place 2.19 / 2.90 ms.
     private void WideHorizontal(int pr, byte* srcBase, byte* line, short* dst, WideTables wide, int from, int to)
     {
         int C = _g.InputChannels, span = (_g.KernelWidth - 1) * _g.Dilation.X;
