@@ -7,6 +7,7 @@ using VideoConv.Core.Imaging;
 using VideoConv.Core.Kernels;
 
 if (args is ["passes", ..]) PassTimings.Run();
+else if (args is ["loop", var loopName, ..]) PassTimings.Loop(loopName, args.Length > 2 ? int.Parse(args[2]) : 500);
 else if (args is ["chunks", ..]) PassTimings.Chunks(args.Length > 1 ? int.Parse(args[1]) : 2);
 else BenchmarkSwitcher.FromAssembly(typeof(EngineBenchmarks).Assembly).Run(args);
 
@@ -131,6 +132,103 @@ internal static unsafe class PassTimings
             });
             Time("store (f32 → u8, round half even)", () => { for (int y = 0; y < H; y++) VideoConv.Core.Convolution.RowOps.Store(acc, 0, d, n); });
         }
+
+        // The integer (wide) path's two passes on the same rows: the plan's weights (11 31 44 31 11)/128 per axis,
+        // byte pairs (11,31) (44,31) (11) horizontally, folded rows (0+4)·11 + (1+3)·31 and 2·44 vertically.
+        short* hring = (short*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(K * n * 2 + 256), 64);
+        int* offA = stackalloc int[] { 0, 2 * C, 4 * C };
+        int* offB = stackalloc int[] { 1 * C, 3 * C, 4 * C };
+        short* pairs = stackalloc short[] { 11 | 31 << 8, 44 | 31 << 8, 11 };
+        short** hrows = stackalloc short*[K];
+        int* terms = stackalloc int[] { 0, 4, 1, 3, 2, -1, -1, -1 };
+        int* columnPairs = stackalloc int[] { 11 | 31 << 16, 44 };
+        Time("wide horizontal (u8 → i16, 3 pairs)", () =>
+        {
+            for (int y = 0; y < H; y++) VideoConv.Core.Convolution.FixedPointWideRowOps.Horizontal(s, offA, offB, pairs, 3, 16320, hring + (y % K) * n, n);
+        });
+        Time("wide vertical + store (i16 → i32 → u8)", () =>
+        {
+            for (int t = 0; t < K; t++) hrows[t] = hring + t * n;
+            for (int y = 0; y < H; y++) VideoConv.Core.Convolution.FixedPointWideRowOps.VerticalStore(hrows, terms, columnPairs, 2, 16320 * 128, 14, d, n);
+        });
+
+        Time("wide horizontal, 3 pairs in registers", () =>
+        {
+            for (int y = 0; y < H; y++) VideoConv.Core.Convolution.FixedPointWideRowOps.HorizontalFew(s, offA, offB, pairs, 3, 16320, hring + (y % K) * n, n);
+        });
+        short* c = stackalloc short[] { 11, 31, 44 };
+        Time("wide vertical + store, symmetric 5 rows", () =>
+        {
+            for (int t = 0; t < K; t++) hrows[t] = hring + t * n;
+            for (int y = 0; y < H; y++) VideoConv.Core.Convolution.FixedPointWideRowOps.VerticalStoreSymmetric(hrows, 5, c, terms, columnPairs, 2, 16320 * 128, 14, d, n);
+        });
+
+        using var one = new VideoConv.Core.Parallel.BandScheduler(1);
+        var frame = new Image(W, H, C);
+        new Random(42).NextBytes(frame.Data);
+        var gaussian = FilterDefinition.FromKernel(KernelGenerators.Gaussian(K, 1.2));
+        var copy = new Image(W, H, C);
+        Time("frame copy (the floor: read + write 6 MB)", () => frame.Data.AsSpan().CopyTo(copy.Data));
+        var floatPath = ConvolutionWorker.Create(gaussian, frame.Format, one);
+        var widePath = ConvolutionEngine.Create(gaussian, frame.Format, one);
+        var output = new Image(widePath.Output);
+        Interleaved(40,
+            ($"whole filter, {floatPath.Path}", () => floatPath.Apply(frame, output)),
+            ($"whole filter, {widePath.Path}, rows copied", () => { FixedPointWorker.ReadSourceDirectly = false; widePath.Apply(frame, output); }),
+            ($"whole filter, {widePath.Path}, read in place", () => { FixedPointWorker.ReadSourceDirectly = true; widePath.Apply(frame, output); }));
+
+        foreach (int k in new[] { 3, 5, 7 })
+        {
+            var rng = new Random(k);
+            var taps = Enumerable.Range(0, k * k).Select(_ => (float)(rng.NextDouble() * 2 - 1) / k).ToArray();
+            var generic = ConvolutionEngine.Create(FilterDefinition.FromKernel(new VideoConv.Core.Kernels.Kernel(k, k, taps)), frame.Format, one);
+            Interleaved(30,
+                ($"{k}x{k} float, {generic.Path}, one row at a time", () => { ConvolutionWorker.UsePairs = false; generic.Apply(frame, output); }),
+                ($"{k}x{k} float, {generic.Path}, two rows at a time", () => { ConvolutionWorker.UsePairs = true; generic.Apply(frame, output); }));
+        }
+
+        var sharpen = ConvolutionEngine.Create(FilterDefinition.FromKernel(VideoConv.Core.Kernels.Kernel.FromArray(new float[,] { { 0, -1, 0 }, { -1, 5, -1 }, { 0, -1, 0 } })), frame.Format, one);
+        Interleaved(40,
+            ($"sharpen, {sharpen.Path}, rows copied", () => { FixedPointWorker.ReadSourceDirectly = false; sharpen.Apply(frame, output); }),
+            ($"sharpen, {sharpen.Path}, read in place", () => { FixedPointWorker.ReadSourceDirectly = true; sharpen.Apply(frame, output); }));
+    }
+
+    /// <summary>
+    /// A/B on a loaded machine: the variants' frames alternate one by one (so load changes hit all alike), thread CPU
+    /// time; prints each variant's minimum and median.
+    /// </summary>
+    public static void Interleaved(int frames, params (string Name, Action Frame)[] variants)
+    {
+        var t = variants.Select(_ => new List<double>()).ToArray();
+        for (int i = 0; i < frames + 5; i++)
+            for (int v = 0; v < variants.Length; v++)
+            {
+                double c0 = ThreadCpuMs();
+                variants[v].Frame();
+                if (i >= 5) t[v].Add(ThreadCpuMs() - c0);
+            }
+        for (int v = 0; v < variants.Length; v++)
+            Console.WriteLine($"{variants[v].Name,-60} min {t[v].Min(),6:F2}  median {t[v].Order().ElementAt(t[v].Count / 2),6:F2} ms (thread CPU time, {frames} interleaved)");
+    }
+
+    /// <summary>One library filter on 1080p BGR, one thread, <paramref name="frames"/> times: a steady loop to profile (perf record).</summary>
+    public static void Loop(string name, int frames)
+    {
+        using var one = new VideoConv.Core.Parallel.BandScheduler(1);
+        var frame = new Image(1920, 1080, 3);
+        new Random(42).NextBytes(frame.Data);
+        var filter = name switch
+        {
+            "gaussian" => FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 1.2)),
+            "sharpen" => FilterDefinition.FromKernel(VideoConv.Core.Kernels.Kernel.FromArray(new float[,] { { 0, -1, 0 }, { -1, 5, -1 }, { 0, -1, 0 } })),
+            _ => FilterDefinition.FromKernel(new VideoConv.Core.Kernels.Kernel(int.Parse(name), int.Parse(name),
+                Enumerable.Range(0, int.Parse(name) * int.Parse(name)).Select(i => (float)Math.Sin(i) / 9).ToArray())),
+        };
+        var worker = ConvolutionEngine.Create(filter, frame.Format, one);
+        var output = new Image(worker.Output);
+        UseCpuTime = true;
+        Console.WriteLine($"{worker.Path}: {Median(() => worker.Apply(frame, output)):F2} ms");
+        for (int i = 0; i < frames; i++) worker.Apply(frame, output);
     }
 
     /// <summary>gaussian → sharpen → sobel on 1080p BGR: unfused against fused with several chunk heights, blocks alternating, 3 rounds.</summary>

@@ -94,4 +94,15 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, r.ExitCode);
         Assert.DoesNotContain("(repeatable) (repeatable)", r.StdOut);
     }
+
+    [Fact]
+    public void BenchOnly_TimesOnlyTheMatchingOperations()
+    {
+        var r = Run("bench", "--only", "σ1.2", "--only", "sobel magnitude", "--size", "96x40", "--iterations", "1", "--rounds", "1", "--threads", "1", "--no-standalone");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("gaussian 5x5 σ1.2", r.StdOut);
+        Assert.Contains("sobel magnitude", r.StdOut);
+        Assert.DoesNotContain("filter2D 3x3", r.StdOut);
+        Assert.DoesNotContain("σ0", r.StdOut);
+    }
 }

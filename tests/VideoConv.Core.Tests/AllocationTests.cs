@@ -9,17 +9,18 @@ namespace VideoConv.Core.Tests;
 [Collection(nameof(ProcessWideCounters))]
 public class AllocationTests
 {
-    public static TheoryData<string> Filters() => ["direct", "separable", "fixed16", "fixed16 direct", "magnitude", "mix", "strided", "resize bilinear", "resize bicubic", "resize area", "crop"];
+    public static TheoryData<string> Filters() => ["direct", "separable", "fixed16", "fixed16 direct", "fixed16x32", "magnitude", "fixed16 magnitude", "mix", "strided", "resize bilinear", "resize bicubic", "resize area", "crop"];
 
     private static FilterDefinition Make(string kind) => kind switch
     {
         "direct" => FilterDefinition.FromKernel(OracleTests.RandomKernel(new Random(1), 5, 5, false)),
-        "separable" => FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 1.2)),
+        "separable" => FilterDefinition.FromKernel(Kernel.Outer(KernelGenerators.Gaussian1D(5, 1.2), KernelGenerators.Gaussian1D(5, 1.2))),
+        "fixed16x32" => FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 1.2)),
         "fixed16" => FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 0)),
         "fixed16 direct" => FilterDefinition.FromKernel(Kernel.FromArray(new float[,] { { 0, -1, 0 }, { -1, 5, -1 }, { 0, -1, 0 } })),
-        "magnitude" => new FilterDefinition
+        "magnitude" or "fixed16 magnitude" => new FilterDefinition
         {
-            Mode = FilterMode.GradientMagnitude,
+            Mode = FilterMode.GradientMagnitude, Scale = kind == "magnitude" ? 0.125f : 1f, // fractional weights take the float path
             Kernels = [Kernel.FromArray(new float[,] { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }), Kernel.FromArray(new float[,] { { -1, -2, -1 }, { 0, 0, 0 }, { 1, 2, 1 } })],
         },
         "mix" => new FilterDefinition { Mode = FilterMode.ChannelMix, Layer = new ConvLayer([[Kernel.FromArray(new float[,] { { 1 } }), Kernel.FromArray(new float[,] { { 2 } }), Kernel.FromArray(new float[,] { { 1 } })]], [0f]) },

@@ -115,6 +115,78 @@ public class FixedPointTests
         }
     }
 
+    [Theory]
+    [InlineData(5, 1.2)]
+    [InlineData(3, 1.5)]
+    [InlineData(7, 2.0)]
+    [InlineData(9, 1.7)]
+    public void Gaussian_WiderThan16Bits_TakesWidePathAndEqualsFilter2DOnEveryBorder(int size, double sigma)
+    {
+        // k/256 weights: 16-bit horizontal sums, 2-D sums up to 255·2^16, run with 32-bit vertical sums.
+        var src = TestImages.Random(1283, 37, 3, size); // wider than one 32-sample step, with 16-sample and scalar tails
+        foreach (var border in new[] { BorderMode.Reflect101, BorderMode.Reflect, BorderMode.Replicate, BorderMode.Constant, BorderMode.Wrap })
+        {
+            var f = FilterDefinition.FromKernel(KernelGenerators.Gaussian(size, sigma)) with { Border = border, BorderValue = 200 };
+            Assert.Contains("separable fixed16x32", ConvolutionEngine.Create(f, src.Format).Path);
+            var actual = Oracle.Engine(src, f);
+            var expected = border == BorderMode.Wrap || size > 7 ? ReferenceConvolution.Apply(f, src) : Oracle.Conv2d(src, f); // filter2D goes through the DFT from 9×9 on
+            Assert.True(TestImages.MaxDifference(expected, actual) == 0, $"{border}: {TestImages.FirstDifference(expected, actual)}");
+        }
+    }
+
+    // Dyadic rank-one kernels whose 2-D sums overflow 16 bits but whose row weights fit a signed byte.
+    private static readonly Gen<(FilterDefinition Filter, Image Src)> WideCases =
+        from kh in Gen.Int[1, 7]
+        from kw in Gen.Int[1, 7]
+        from signed in Gen.Bool
+        from column in (signed ? Gen.Int[-200, 200] : Gen.Int[0, 300]).Array[kh]
+        from row in (signed ? Gen.Int[-40, 40] : Gen.Int[0, 60]).Array[kw]
+        from symmetric in Gen.Bool
+        from columnBits in Gen.Int[0, 8]
+        from rowBits in Gen.Int[0, 7] // at most 15 bits in all, or the kernel is not dyadic enough for integer paths
+        from biasUnits in Gen.Int[-3000, 3000]
+        from setting in Settings
+        let c = symmetric ? column.Select((v, i) => column[Math.Min(i, kh - 1 - i)]).ToArray() : column
+        let r = symmetric ? row.Select((v, i) => row[Math.Min(i, kw - 1 - i)]).ToArray() : row
+        where c.Any(v => v != 0) && r.Any(v => v != 0) && setting.Fits(kh, kw)
+        select setting.With(Kernel.Outer(c.Select(v => v / MathF.Pow(2, columnBits)).ToArray(), r.Select(v => v / MathF.Pow(2, rowBits)).ToArray()),
+            biasUnits / 16f);
+
+    [Fact]
+    public void Apply_GeneratedWideSeparableKernels_EqualReference() =>
+        AssertEqualsReferenceMostlyOnPath(WideCases, "fixed16x32", "9kT2w4xQ1mZ7");
+
+    [Theory]
+    [InlineData("sobel", 0f)]
+    [InlineData("sobel", 0.5f)]
+    [InlineData("prewitt", -3.25f)]
+    [InlineData("sobel 5x5", 0f)]
+    public void Magnitude_IntegerKernels_TakeFixedPathAndEqualFloatPathBitForBit(string kind, float bias)
+    {
+        var (gx, gy) = kind switch
+        {
+            "sobel" => (Kernel.FromArray(new float[,] { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }), Kernel.FromArray(new float[,] { { -1, -2, -1 }, { 0, 0, 0 }, { 1, 2, 1 } })),
+            "prewitt" => (Kernel.FromArray(new float[,] { { -1, 0, 1 }, { -1, 0, 1 }, { -1, 0, 1 } }), Kernel.FromArray(new float[,] { { -1, -1, -1 }, { 0, 0, 0 }, { 1, 1, 1 } })),
+            _ => (Kernel.Outer([1, 4, 6, 4, 1], [-1, -2, 0, 2, 1]), Kernel.Outer([-1, -2, 0, 2, 1], [1, 4, 6, 4, 1])),
+        };
+        var white = TestImages.FromRows([.. Enumerable.Range(0, 9).Select(y => Enumerable.Range(0, 70).Select(x => (x + y) % 5 < 2 ? 255 : 0).ToArray())]);
+        foreach (var src in new[] { TestImages.Random(1283, 23, 3, kind.Length), TestImages.Random(45, 11, 1, 2), white })
+            foreach (var border in new[] { BorderMode.Reflect101, BorderMode.Replicate, BorderMode.Constant, BorderMode.Wrap })
+            {
+                var f = new FilterDefinition
+                {
+                    Mode = FilterMode.GradientMagnitude, Kernels = [gx, gy], Bias = bias, Border = border, BorderValue = 90,
+                };
+                Assert.Contains("magnitude fixed16", ConvolutionEngine.Create(f, src.Format).Path);
+                var floatPath = ConvolutionWorker.Create(f, src.Format);
+                var expected = new Image(floatPath.Output);
+                floatPath.Apply(src, expected);
+                var actual = Oracle.Engine(src, f);
+                Assert.True(TestImages.MaxDifference(expected, actual) == 0, $"{kind} {border} {src.Format}: {TestImages.FirstDifference(expected, actual)}");
+                Assert.True(TestImages.MaxDifference(ReferenceConvolution.Apply(f, src), actual) == 0, $"{kind} {border} {src.Format} (reference)");
+            }
+    }
+
     [Fact]
     public void Apply_ExtremeSums_StayExact()
     {
@@ -127,6 +199,8 @@ public class FixedPointTests
             FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 0)),
             FilterDefinition.FromKernel(Kernel.Outer([1, 2, 1], [-1, 0, 1])) with { Scale = 0.5f, Bias = 128 },
             FilterDefinition.FromKernel(Kernel.Outer([1, 2, 1], [1, 2, 1])) with { Scale = 1 / 16f, Bias = 100.5f },
+            FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 1.2)),                                        // wide, unsigned
+            FilterDefinition.FromKernel(Kernel.Outer([-90, 200, -90], [-40, 0, 40])) with { Scale = 1 / 1024f, Bias = 128 }, // wide, signed
         };
         foreach (var f in filters)
             foreach (var src in new[] { white, stripes })
@@ -150,20 +224,20 @@ public class FixedPointTests
     }
 
     [Theory]
-    [InlineData("gaussian 5x5 sigma 1.2: 2-D sums reach 255·2^14")]
+    [InlineData("row weights beyond a byte: 2-D sums over 16 bits and no pmaddubsw pairs")]
     [InlineData("box 3x3: 1/3 is not dyadic")]
     [InlineData("stride 2")]
-    [InlineData("sobel magnitude")]
+    [InlineData("scaled magnitude: scale 1/8 makes the weights fractional")]
     public void Create_KernelOutside16Bits_TakesFloatPath(string what)
     {
         var f = what.Split(':')[0] switch
         {
-            "gaussian 5x5 sigma 1.2" => FilterDefinition.FromKernel(KernelGenerators.Gaussian(5, 1.2)),
+            "row weights beyond a byte" => FilterDefinition.FromKernel(Kernel.Outer([1, 300, 1], [1, 200, 1])) with { Scale = 1 / 65536f },
             "box 3x3" => FilterDefinition.FromKernel(KernelGenerators.Box(3)),
             "stride 2" => FilterDefinition.FromKernel(KernelGenerators.Gaussian(3, 0)) with { Stride = Pair.Of(2), Padding = Padding.Of(1) },
             _ => new FilterDefinition
             {
-                Mode = FilterMode.GradientMagnitude,
+                Mode = FilterMode.GradientMagnitude, Scale = 0.125f,
                 Kernels = [Kernel.FromArray(new float[,] { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }), Kernel.FromArray(new float[,] { { -1, -2, -1 }, { 0, 0, 0 }, { 1, 2, 1 } })],
             },
         };

@@ -24,8 +24,11 @@ public sealed record BenchRow(string Operation, string FrameSize, double OursMs,
 
 /// <summary>Settings for <c>videoconv bench</c>.</summary>
 public sealed record BenchSettings(int Width = 1920, int Height = 1080, int Channels = 3, int Threads = 0, int Iterations = 30,
-    IReadOnlyList<int>? KernelSizes = null, int Rounds = 3, bool Standalone = true)
+    IReadOnlyList<int>? KernelSizes = null, int Rounds = 3, bool Standalone = true, IReadOnlyList<string>? Only = null)
 {
+    /// <summary>Whether operation <paramref name="name"/> is timed: all of them, or those whose name contains one of <see cref="Only"/>.</summary>
+    public bool Includes(string name) => Only is not { Count: > 0 } || Only.Any(o => name.Contains(o, StringComparison.OrdinalIgnoreCase));
+
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
     public string FrameSize => $"{Width}x{Height}x{Channels}";
 }
@@ -56,7 +59,7 @@ public static class EngineBenchmark
         var src = BenchCases.Frame(settings);
         using var srcMat = Mat.FromPixelData(src.Height, src.Width, MatType.CV_8UC(src.Channels), src.Pointer);
         var rows = new List<BenchRow>();
-        foreach (var c in BenchCases.All(settings))
+        foreach (var c in BenchCases.All(settings).Where(c => settings.Includes(c.Name)))
         {
             IFrameFilter worker = c.Chain.Count == 1 ? ConvolutionEngine.Create(c.Chain[0], src.Format, scheduler) : new FilterChain(c.Chain, src.Format, scheduler, c.Fuse);
             var ours = new Image(worker.Output);

@@ -17,6 +17,7 @@ internal static class BenchVerb
             new("size", "WxH", "Frame size (default 1920x1080)"),
             new("channels", "N", "Channels: 1, 3 or 4 (default 3)"),
             new("kernel", "K", "Generic kernel sizes to time (default 3, 5, 7, 11)", Repeatable: true, Alias: "k"),
+            new("only", "TEXT", "Engine: time only the operations whose name contains TEXT (e.g. 'gaussian', 'sobel')", Repeatable: true),
             new("threads", "N", "Threads for both engines (default: all cores); with 1, times are thread CPU time"),
             new("iterations", "N", "Timed runs per operation; the median is reported (default 30)"),
             new("json", "FILE", "Also write the table as JSON ('-' for stdout only)"),
@@ -83,7 +84,8 @@ internal static class BenchVerb
             Iterations: args.Int("iterations", 1, 10000) ?? 30,
             KernelSizes: kernels.Count > 0 ? kernels : null,
             Rounds: args.Int("rounds", 1, 20) ?? 3,
-            Standalone: !args.Flag("no-standalone"));
+            Standalone: !args.Flag("no-standalone"),
+            Only: args.Values("only").ToList());
     }
 
     private static int RunEngine(ParsedArguments args)

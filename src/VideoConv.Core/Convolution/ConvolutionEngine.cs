@@ -7,8 +7,10 @@ namespace VideoConv.Core.Convolution;
 /// <summary>
 /// Where the fast path is chosen: builds the worker that applies a filter to frames of one format.
 /// A kernel of dyadic weights whose exact sums fit in 16 bits runs in integer lanes
-/// (<see cref="FixedPointWorker"/>); everything else runs in float32 (<see cref="ConvolutionWorker"/>,
-/// which picks separable or direct itself). Every path gives the same bits.
+/// (<see cref="FixedPointWorker"/>) — so do rank-one kernels with 16-bit horizontal sums (32-bit vertical sums:
+/// the library's σ 1.2 Gaussian) and magnitudes of two integer kernels (Sobel); everything else runs in float32
+/// (<see cref="ConvolutionWorker"/>, which picks separable or direct itself). Every path gives the same bits
+/// where the maths is exact.
 /// </summary>
 public static class ConvolutionEngine
 {

@@ -213,6 +213,101 @@ internal static unsafe class FixedPointRowOps
     }
 
     /// <summary>
+    /// dst[i] = Σ_t weights[t] · rows[t][i] for i in [0, n), modulo 2^16: <see cref="DirectStore"/>'s sums kept as
+    /// 16-bit responses (a gradient magnitude's gx and gy). Weights ±1 skip the multiply.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void DirectSums(byte** rows, short* weights, int taps, short* dst, int n)
+    {
+        int i = 0;
+        if (Avx2.IsSupported)
+            for (; i <= n - 32; i += 32)
+            {
+                Vector256<short> a0 = default, a1 = default;
+                for (int t = 0; t < taps; t++)
+                {
+                    byte* p = rows[t] + i;
+                    var x0 = Avx2.ConvertToVector256Int16(p);
+                    var x1 = Avx2.ConvertToVector256Int16(p + 16);
+                    short w = weights[t];
+                    if (w == 1) { a0 += x0; a1 += x1; }
+                    else if (w == -1) { a0 -= x0; a1 -= x1; }
+                    else
+                    {
+                        var wv = Vector256.Create(w);
+                        a0 += Avx2.MultiplyLow(x0, wv);
+                        a1 += Avx2.MultiplyLow(x1, wv);
+                    }
+                }
+                a0.Store(dst + i);
+                a1.Store(dst + i + 16);
+            }
+        if (Vector128.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16)
+            {
+                Vector128<short> a0 = default, a1 = default;
+                for (int t = 0; t < taps; t++)
+                {
+                    var w = Vector128.Create(weights[t]);
+                    var (lo, hi) = Vector128.Widen(Vector128.Load(rows[t] + i));
+                    a0 += lo.AsInt16() * w;
+                    a1 += hi.AsInt16() * w;
+                }
+                a0.Store(dst + i);
+                a1.Store(dst + i + 8);
+            }
+        for (; i < n; i++)
+        {
+            int sum = 0;
+            for (int t = 0; t < taps; t++) sum += weights[t] * rows[t][i];
+            dst[i] = (short)sum;
+        }
+    }
+
+    /// <summary>
+    /// dst[i] = saturate_cast(sqrt(gx[i]² + gy[i]²) + bias) from exact 16-bit responses, by the float operations of
+    /// <see cref="RowOps.Magnitude"/> and <see cref="RowOps.Store"/> in the same order (so the same bits as the
+    /// float path): fused in one loop with AVX2; otherwise through <paramref name="fx"/>/<paramref name="fy"/> and those methods.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MagnitudeStore(short* gx, short* gy, float bias, float* fx, float* fy, byte* dst, int n)
+    {
+        int i = 0;
+        if (Avx2.IsSupported && !Vector512.IsHardwareAccelerated) // with AVX-512, RowOps' 512-bit tier decides the bits
+        {
+            var b = Vector256.Create(bias);
+            var big = Vector256.Create(1e9f);
+            var order = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
+            for (; i <= n - 32; i += 32)
+            {
+                var p0 = Response(gx + i, gy + i, b, big);
+                var p1 = Response(gx + i + 8, gy + i + 8, b, big);
+                var p2 = Response(gx + i + 16, gy + i + 16, b, big);
+                var p3 = Response(gx + i + 24, gy + i + 24, b, big);
+                var bytes = Avx2.PackUnsignedSaturate(Avx2.PackSignedSaturate(p0, p1), Avx2.PackSignedSaturate(p2, p3));
+                Avx2.PermuteVar8x32(bytes.AsInt32(), order).AsByte().Store(dst + i);
+            }
+        }
+        if (i == n) return;
+        for (int j = i; j < n; j++)
+        {
+            fx[j - i] = gx[j];
+            fy[j - i] = gy[j];
+        }
+        RowOps.Magnitude(fx, fy, n - i);
+        RowOps.Store(fx, bias, dst + i, n - i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Response(short* gx, short* gy, Vector256<float> bias, Vector256<float> big)
+    {
+        var x = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(gx));
+        var y = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(gy));
+        var m = Vector256.Sqrt(Vector256.MultiplyAddEstimate(x, x, y * y));
+        return Avx.ConvertToVector256Int32(Vector256.MinNative(m + bias, big));
+    }
+
+    /// <summary>
     /// The final step of both passes: the 16-bit sum (bias included) read as unsigned or signed, divided by
     /// 2^shift rounding half to even — with q = S &gt;&gt; shift, (S + 2^(shift-1) - 1 + (q &amp; 1)) &gt;&gt; shift — then
     /// clamped to [0, 255] and packed to bytes.

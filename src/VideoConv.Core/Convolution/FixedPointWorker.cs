@@ -15,11 +15,15 @@ namespace VideoConv.Core.Convolution;
 /// sums fit. Measured on the 2-core CI machine (AMD EPYC, AVX2), 1080p BGR, median of 50, same run, this
 /// path against the float path it replaces: sharpen 3×3 one pass 1.06–1.47 ms against 1.98–2.01 ms
 /// (2 threads), 2.27–2.35 against 2.85–2.92 ms (1 thread); Gaussian 5×5 σ 0 two passes 2.05 ms against
-/// ≈ 2.9 ms. An earlier int16 attempt widened the vertical pass to 32 bits with pmaddwd and was no faster
-/// than float (5.1 against 4.5 ms, one core) — keeping every sum in 16 bits is what pays, which is why the
-/// library's σ 1.2 Gaussian (2-D sums up to 255·2^14) stays in float.
+/// ≈ 2.9 ms.
+/// <para>A wide plan (the library's σ 1.2 Gaussian: 2-D sums up to 255·2^14) keeps 16-bit horizontal sums but
+/// sums vertically in 32 bits (<see cref="FixedPointWideRowOps"/>). An earlier attempt at that was no faster than
+/// float (5.1 against 4.5 ms); this one multiplies byte pairs (pmaddubsw) and folded row pairs (pmaddwd) with
+/// weights held in registers and reads interior source rows in place. Measured, one core, thread CPU time, 1080p BGR,
+/// same process: float two-pass 5.49–6.23 ms, wide 2.19–2.90 ms; per pass, horizontal 0.52 ms and vertical + store
+/// 1.09–1.16 ms against the float path's widen 0.79, horizontal 1.84, vertical 1.96 and store 0.56 ms.</para>
 /// </remarks>
-internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
+internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
 {
     private readonly FilterDefinition _filter;
     private readonly ConvolutionGeometry _g;
@@ -34,6 +38,10 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
     private readonly int[] _tapRows;      // direct: each tap's kernel row
     private readonly short[] _rowWeights; // separable: horizontal weights; direct: every tap's weight
     private readonly short[] _columnWeights;
+    private readonly WideTables? _wide;   // a wide plan's pairs (FixedPointWideRowOps)
+    private readonly int _tapsX;          // magnitude: taps of gx (the rest are gy's)
+    private readonly int _spanX;          // padded columns a window spans beyond its first: (kw-1)·dx
+    private readonly int _innerFrom, _innerTo; // direct: output samples whose taps all read source columns
     private readonly Scratch[] _scratch;
     private readonly Lock _applyGate = new(); // the scratch is per scheduler thread: concurrent Apply calls on one worker take turns
 
@@ -49,7 +57,19 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
         _paddedLength = g.PaddedWidth * C;
         _paddedStride = ScratchMemory.Stride<byte>(_paddedLength);
         _ringStride = ScratchMemory.Stride<short>(_outLength);
-        if (plan.Separable)
+        _spanX = (g.KernelWidth - 1) * g.Dilation.X;
+        if (g.PadLeft >= 0)
+        {
+            _innerFrom = Math.Min(g.PadLeft * C, _outLength);
+            _innerTo = Math.Clamp((g.PadLeft + g.Input.Width - _spanX) * C, _innerFrom, _outLength);
+        }
+        if (plan.Wide)
+        {
+            _wide = new WideTables(plan, g.Dilation.X * C);
+            _offsets = _tapRows = [];
+            _rowWeights = _columnWeights = [];
+        }
+        else if (plan.Separable)
         {
             var taps = Enumerable.Range(0, plan.Row!.Length).Where(x => plan.Row[x] != 0).ToArray();
             _offsets = taps.Select(x => x * g.Dilation.X * C).ToArray();
@@ -59,14 +79,18 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
         }
         else
         {
-            var w = plan.Weights!;
-            var taps = (from y in Enumerable.Range(0, w.GetLength(0)) from x in Enumerable.Range(0, w.GetLength(1)) where w[y, x] != 0 select (y, x)).ToArray();
+            // Direct: every non-zero tap; a magnitude's gy taps follow its gx taps.
+            static (int y, int x, short w)[] Taps(short[,] w) =>
+                [.. from y in Enumerable.Range(0, w.GetLength(0)) from x in Enumerable.Range(0, w.GetLength(1)) where w[y, x] != 0 select (y, x, w[y, x])];
+            var gx = Taps(plan.Weights!);
+            var taps = plan.WeightsY is { } wy ? [.. gx, .. Taps(wy)] : gx;
+            _tapsX = gx.Length;
             _offsets = taps.Select(t => t.x * g.Dilation.X * C).ToArray();
             _tapRows = taps.Select(t => t.y).ToArray();
-            _rowWeights = taps.Select(t => w[t.y, t.x]).ToArray();
+            _rowWeights = taps.Select(t => t.w).ToArray();
             _columnWeights = [];
         }
-        Path = $"flat {(plan.Separable ? "separable" : "direct")} fixed16{(plan.Signed ? " signed" : "")} simd{(System.Runtime.Intrinsics.X86.Avx2.IsSupported ? 256 : RowOps.VectorBits > 0 ? 128 : 0)}";
+        Path = $"flat {(plan.Magnitude ? "magnitude" : plan.Separable ? "separable" : "direct")} fixed16{(plan.Wide ? "x32" : plan.Signed && !plan.Magnitude ? " signed" : "")} simd{(System.Runtime.Intrinsics.X86.Avx2.IsSupported ? 256 : RowOps.VectorBits > 0 ? 128 : 0)}";
         _scratch = new Scratch[scheduler.Workers];
         for (int w = 0; w < _scratch.Length; w++) _scratch[w] = new Scratch(this);
     }
@@ -91,6 +115,16 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
     private void RowsAt(byte* srcBase, byte* dstBase, int start, int end, int worker)
     {
         var s = _scratch[worker];
+        if (_wide is { } wide)
+        {
+            WideRows(srcBase, dstBase, start, end, s, wide);
+            return;
+        }
+        if (!_plan.Separable)
+        {
+            DirectRows(srcBase, dstBase, start, end, s);
+            return;
+        }
         fixed (int* offsets = _offsets)
         fixed (short* rowWeights = _rowWeights)
         fixed (short* columnWeights = _columnWeights)
@@ -101,7 +135,6 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
             {
                 int bottom = oy + (kh - 1) * dy;
                 byte* outRow = dstBase + (long)oy * _g.Output.RowBytes;
-                if (_plan.Separable)
                 {
                     for (int pr = Math.Max(oy, converted + 1); pr <= bottom; pr++)
                         FixedPointRowOps.Horizontal(PaddedRow(pr, srcBase, s.Line), offsets, rowWeights, _rowWeights.Length,
@@ -109,35 +142,28 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
                     for (int ky = 0; ky < kh; ky++) s.Rows[ky] = s.Ring + (long)((oy + ky * dy) % _ringSize) * _ringStride;
                     FixedPointRowOps.VerticalStore(s.Rows, columnWeights, kh, (short)_plan.Bias, _plan.Shift, _plan.Signed, outRow, _outLength);
                 }
-                else
-                {
-                    for (int pr = Math.Max(oy, converted + 1); pr <= bottom; pr++)
-                        PaddedRow(pr, srcBase, s.Bytes + (long)(pr % _ringSize) * _paddedStride);
-                    for (int t = 0; t < _offsets.Length; t++)
-                        s.ByteRows[t] = s.Bytes + (long)((oy + _tapRows[t] * dy) % _ringSize) * _paddedStride + offsets[t];
-                    FixedPointRowOps.DirectStore(s.ByteRows, rowWeights, _rowWeights.Length, (short)_plan.Bias, _plan.Shift, _plan.Signed, outRow, _outLength);
-                }
                 converted = bottom;
             }
         }
     }
 
-    // Padded row pr as bytes into line: the source row with its border columns, or the border value.
-    private byte* PaddedRow(int pr, byte* srcBase, byte* line)
+    // Padded row pr as bytes into line (columns [from, to), at their own positions): the source row with its
+    // border columns, or the border value.
+    private byte* PaddedRow(int pr, byte* srcBase, byte* line, int from = 0, int to = int.MaxValue)
     {
-        int C = _g.InputChannels, Wp = _g.PaddedWidth, W = _g.Input.Width;
+        int C = _g.InputChannels, Wp = Math.Min(_g.PaddedWidth, to), W = _g.Input.Width;
         int sourceRow = _g.RowTable[pr];
         byte value = (byte)_filter.BorderValue;
         if (sourceRow < 0)
         {
-            new Span<byte>(line, Wp * C).Fill(value);
+            new Span<byte>(line + (long)from * C, (Wp - from) * C).Fill(value);
             return line;
         }
         byte* row = srcBase + (long)sourceRow * _g.Input.RowBytes;
-        int j0 = Math.Clamp(_g.PadLeft, 0, Wp), j1 = Math.Clamp(_g.PadLeft + W, 0, Wp);
+        int j0 = Math.Clamp(_g.PadLeft, from, Wp), j1 = Math.Clamp(_g.PadLeft + W, from, Wp);
         if (j1 > j0) Buffer.MemoryCopy(row + (long)(j0 - _g.PadLeft) * C, line + (long)j0 * C, (long)(Wp - j0) * C, (long)(j1 - j0) * C);
         var cols = _g.ColumnTable;
-        for (int j = 0; j < Wp; j++)
+        for (int j = from; j < Wp; j++)
         {
             if (j == j0 && j1 > j0) { j = j1 - 1; continue; }
             int sc = cols[j];
@@ -163,6 +189,15 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
             {
                 Bytes = _memory.Alloc<byte>((long)w._ringSize * w._paddedStride);
                 ByteRows = (byte**)_memory.Alloc<nint>(w._offsets.Length);
+                InnerRows = (byte**)_memory.Alloc<nint>(w._offsets.Length);
+                SegmentRows = (byte**)_memory.Alloc<nint>(w._offsets.Length);
+                if (w._plan.Magnitude)
+                {
+                    Gx = _memory.Alloc<short>(w._outLength);
+                    Gy = _memory.Alloc<short>(w._outLength);
+                    FloatX = _memory.Alloc<float>(w._outLength);
+                    FloatY = _memory.Alloc<float>(w._outLength);
+                }
             }
         }
 
@@ -170,6 +205,10 @@ internal sealed unsafe class FixedPointWorker : IFrameFilter, IRowFilter
         public readonly short* Ring;     // separable: ring of horizontal sums
         public readonly short** Rows;
         public readonly byte* Bytes;     // direct: ring of padded rows, each starting on a cache line
-        public readonly byte** ByteRows;
+        public readonly byte** ByteRows;    // direct: each tap's row in the ring (edges)
+        public readonly byte** InnerRows;   // direct: each tap's row in the source (interior), or in the ring
+        public readonly byte** SegmentRows; // direct: either, moved to a segment's first column
+        public readonly short* Gx, Gy;       // magnitude: the two exact 16-bit responses of a row
+        public readonly float* FloatX, FloatY; // magnitude without AVX2: them as float, for RowOps
     }
 }

@@ -1,0 +1,33 @@
+using VideoConv.Core.Borders;
+using VideoConv.Core.Convolution;
+using VideoConv.Core.Filters;
+using VideoConv.Core.Kernels;
+
+namespace VideoConv.Core.Tests;
+
+/// <summary>The float path's two-rows-at-a-time pass (direct kernels of 5 rows and more): exact where the maths is exact.</summary>
+public class RowPairTests
+{
+    [Theory]
+    [InlineData(5, 5, 37)]
+    [InlineData(7, 7, 37)]
+    [InlineData(7, 3, 8)]
+    [InlineData(5, 5, 1)]
+    public void Apply_DirectFloatKernel_EqualsFilter2DOnEveryBorder(int kh, int kw, int height)
+    {
+        // Weights v/256 with |v| up to 1000: exact in float32, but sums too large for the 16-bit paths.
+        var rng = new Random(kh * 31 + kw);
+        var kernel = new Kernel(kh, kw, [.. Enumerable.Range(0, kh * kw).Select(_ => rng.Next(-1000, 1001) / 256f)]);
+        var src = TestImages.Random(1283, height, 3, kh + height); // odd row counts leave a last row alone; a ragged tail of columns
+        foreach (var border in new[] { BorderMode.Reflect101, BorderMode.Replicate, BorderMode.Constant })
+        {
+            var f = FilterDefinition.FromKernel(kernel) with { Border = border, BorderValue = 77, Bias = 3 };
+            var path = ConvolutionEngine.Create(f, src.Format).Path;
+            Assert.Contains("direct", path);
+            Assert.DoesNotContain("fixed16", path);
+            var expected = Oracle.Conv2d(src, f);
+            var actual = Oracle.Engine(src, f);
+            Assert.True(TestImages.MaxDifference(expected, actual) == 0, $"{kh}x{kw} {border}: {TestImages.FirstDifference(expected, actual)}");
+        }
+    }
+}
