@@ -204,6 +204,10 @@ public static unsafe partial class MediaFormats
     {
         if (LibAv.avformat_query_codec(muxer, codec.Id, 0) == 0)
             throw new PipelineSpecException("codec", $"a {MuxerName(muxer)} container cannot hold {codec.Display}; pick another codec or container (.mkv holds them all)");
+        // MPEG-TS answers "unknown" for every codec and writes the ones it has no stream type for as a data stream
+        // nothing decodes (ffprobe: bin_data) — as ffmpeg's CLI does, silently.
+        if (MuxerName(muxer) is "mpegts" or "hls" && codec.Id is LibAv.CodecFfv1 or LibAv.CodecMjpeg)
+            throw new PipelineSpecException("codec", $"MPEG-TS has no stream type for {codec.Display}: it would be written as a data stream no player decodes; use h264, hevc or mpeg4, or a matroska/nut container");
         foreach (var name in codec.Encoders)
         {
             var encoder = LibAv.avcodec_find_encoder_by_name(name);

@@ -124,10 +124,11 @@ public class UrlSinkTests
     [InlineData("udp://127.0.0.1:5000", "rtp", "format", "format: rtp needs an rtp:// url")]
     [InlineData("udp://127.0.0.1:5000", "hls", "format", "writes its own files")]
     [InlineData("udp://127.0.0.1:5000", "nosuchmuxer", "format", "unknown container format 'nosuchmuxer'")]
+    [InlineData("udp://127.0.0.1:5000", null, "codec", "MPEG-TS has no stream type for FFV1")]
     public void Validate_BadAddressOrContainer_RefusedBeforeTheFirstFrameAtTheKey(string url, string? format, string key, string fragment)
     {
         var at = new SpecOrigin(new SourceLocation("c.yaml", 4, 10), new Dictionary<string, SourceLocation> { [key] = new("c.yaml", 5, 13) });
-        var spec = new PipelineSpec(new PatternSourceSpec(64, 64, 30, 3), [], [new UrlSinkSpec(url) { Format = format, Origin = at }]);
+        var spec = new PipelineSpec(new PatternSourceSpec(64, 64, 30, 3), [], [new UrlSinkSpec(url, key == "codec" ? "ffv1" : null) { Format = format, Origin = at }]);
 
         var ex = Assert.Throws<PipelineSpecException>(() => VideoPipeline.Validate(spec, overwrite: false));
 
