@@ -78,7 +78,7 @@ public static unsafe partial class MediaFormats
         }
         string ext = Path.GetExtension(path);
         if (ByExtension.TryGetValue(ext, out var byExt)) return byExt;
-        if (format is "matroska" or "mp4" or "mov" or "mpegts" or "flv" or "rtp" or "rtp_mpegts") return H264;
+        if (format is "matroska" or "mp4" or "mov" or "mpegts" or "flv" or "rtp" or "rtp_mpegts" or "hls") return H264;
         if (format is "webm") return Vp9;
         if (format is "nut" or "avi") return Mpeg4;
         throw new PipelineSpecException("codec",
@@ -167,14 +167,26 @@ public static unsafe partial class MediaFormats
     {
         if (sink is UrlSinkSpec url) return StreamMuxer(url);
         var file = (FileSinkSpec)sink;
+        void* muxer;
         if (sink.Format is { } name)
         {
-            var byName = LibAv.av_guess_format(name, null, null);
-            return byName != null ? byName : throw new PipelineSpecException("format", $"unknown container format '{name}' (FFmpeg muxer names: matroska, mp4, mpegts, nut, webm, mov, avi, flv)");
+            muxer = LibAv.av_guess_format(name, null, null);
+            if (muxer == null) throw new PipelineSpecException("format", $"unknown container format '{name}' (FFmpeg muxer names: matroska, mp4, mpegts, nut, webm, mov, avi, flv)");
         }
-        if (file.IsStdout) throw new PipelineSpecException("format", "writing to standard output needs a container: give --format NAME (matroska, mpegts, nut, mp4) or format: on the sink");
-        var guessed = LibAv.av_guess_format(null, file.Path, null);
-        return guessed != null ? guessed : throw new PipelineSpecException("file", $"FFmpeg knows no container for '{Path.GetExtension(file.Path)}'; use .mp4, .mkv, .mov, .webm, .avi or .ts, or give format:");
+        else if (file.IsStdout) throw new PipelineSpecException("format", "writing to standard output needs a container: give --format NAME (matroska, mpegts, nut, mp4) or format: on the sink");
+        else
+        {
+            muxer = LibAv.av_guess_format(null, file.Path, null);
+            if (muxer == null) throw new PipelineSpecException("file", $"FFmpeg knows no container for '{Path.GetExtension(file.Path)}'; use .mp4, .mkv, .mov, .webm, .avi or .ts, or give format:");
+        }
+        // A muxer that opens its own files (hls, segment, image2, dash…) would write them past the output rule; only HLS
+        // into a .m3u8 is staged for it (Sinks/HlsStaging).
+        bool ownFiles = (LibAv.Read<int>(muxer, LibAv.OutputFlags) & LibAv.FmtNoFile) != 0;
+        if (ownFiles && !(MuxerName(muxer) == "hls" && !file.IsStdout && Sinks.HlsStaging.IsPlaylist(file.Path)))
+            throw new PipelineSpecException(sink.Format is null ? "file" : "format", MuxerName(muxer) == "hls"
+                ? "HLS writes a playlist and its segments: give the sink a .m3u8 file name"
+                : $"the {MuxerName(muxer)} muxer writes files of its own, outside the output rule (--overwrite, complete files only); use a container such as matroska, mp4 or mpegts, or images: for numbered pictures");
+        return muxer;
     }
 
     /// <summary>How messages name a media sink's output: <c>'out.mp4'</c>, standard output, or its url.</summary>
@@ -192,6 +204,10 @@ public static unsafe partial class MediaFormats
     {
         if (LibAv.avformat_query_codec(muxer, codec.Id, 0) == 0)
             throw new PipelineSpecException("codec", $"a {MuxerName(muxer)} container cannot hold {codec.Display}; pick another codec or container (.mkv holds them all)");
+        // MPEG-TS answers "unknown" for every codec and writes the ones it has no stream type for as a data stream
+        // nothing decodes (ffprobe: bin_data) — as ffmpeg's CLI does, silently.
+        if (MuxerName(muxer) is "mpegts" or "hls" && codec.Id is LibAv.CodecFfv1 or LibAv.CodecMjpeg)
+            throw new PipelineSpecException("codec", $"MPEG-TS has no stream type for {codec.Display}: it would be written as a data stream no player decodes; use h264, hevc or mpeg4, or a matroska/nut container");
         foreach (var name in codec.Encoders)
         {
             var encoder = LibAv.avcodec_find_encoder_by_name(name);

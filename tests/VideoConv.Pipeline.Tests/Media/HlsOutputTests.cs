@@ -54,4 +54,19 @@ public class HlsOutputTests
         VideoPipeline.Validate(spec, overwrite: true);
         Assert.Equal("an earlier run's segment", File.ReadAllText(segment));
     }
+
+    [RequiresLibAvTheory]
+    [InlineData("out.ts", "hls", "give the sink a .m3u8 file name")]
+    [InlineData("-", "hls", "give the sink a .m3u8 file name")]
+    [InlineData("out.mkv", "segment", "the segment muxer writes files of its own")]
+    public void MuxerThatWritesItsOwnFiles_OutsideAPlaylist_RefusedBeforeStarting(string file, string format, string fragment)
+    {
+        using var dir = new TempDir();
+        var spec = new PipelineSpec(new PatternSourceSpec(64, 64, 30, 3), [], [new FileSinkSpec(file == "-" ? file : dir.File(file)) { Format = format }]);
+
+        var ex = Assert.Throws<PipelineSpecException>(() => VideoPipeline.Validate(spec, overwrite: false));
+
+        Assert.Contains(fragment, ex.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
 }

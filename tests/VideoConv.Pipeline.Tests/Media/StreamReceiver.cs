@@ -40,13 +40,6 @@ internal sealed class StreamReceiver : IDisposable
         return new StreamReceiver("udp", port, ["-hide_banner", "-nostdin", "-loglevel", "error", "-i", $"udp://127.0.0.1:{port}?timeout=2000000", .. outputArgs]);
     }
 
-    /// <summary><c>ffmpeg -i srt://127.0.0.1:PORT?mode=listener … ARGS</c>: accepts one caller, ends when it closes.</summary>
-    public static StreamReceiver Srt(params string[] outputArgs)
-    {
-        int port = FreePort(SocketType.Dgram, ProtocolType.Udp);
-        return new StreamReceiver("udp", port, ["-hide_banner", "-nostdin", "-loglevel", "error", "-i", $"srt://127.0.0.1:{port}?mode=listener", .. outputArgs]);
-    }
-
     /// <summary><c>ffmpeg -listen 1 -i tcp://127.0.0.1:PORT … ARGS</c>: accepts one sender, ends when it closes (or when ARGS say).</summary>
     public static StreamReceiver Tcp(params string[] outputArgs)
     {
