@@ -39,6 +39,9 @@ internal sealed unsafe class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? au
     /// <summary>The encoder actually used (libx264, libsvtav1, …), once the first frame arrived.</summary>
     public string? EncoderName { get; private set; }
 
+    /// <summary>With <c>space: yuv</c>: frames whose planes the encoder took by reference, and frames converted first (tests, logs).</summary>
+    public (long ByReference, long Converted) PlaneFrames { get; private set; }
+
     public void Open(ImageFormat format, double fps)
     {
         _codec = MediaFormats.Resolve(_path, spec.Codec, spec.Format);
@@ -54,11 +57,12 @@ internal sealed unsafe class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? au
         if (_codec is null) throw new InvalidOperationException("sink not opened");
         if (frame.Format != _format)
             throw new InvalidOperationException($"frame format changed from {_format} to {frame.Format}; a video file's size is fixed");
-        if (_encoder is null) Start(frame.TimeBase);
-        _encoder!.Encode(frame, _writePacket!);
+        if (_encoder is null) Start(frame.TimeBase, planar: frame.Planes is not null);
+        if (frame.Planes is not null) _encoder!.EncodePlanes(frame, _writePacket!); // space: yuv: the planes by reference
+        else _encoder!.Encode(frame, _writePacket!);
     }
 
-    private void Start(Rational sourceTimeBase)
+    private void Start(Rational sourceTimeBase, bool planar)
     {
         string target;
         if (spec.IsStdout) target = "pipe:1";
@@ -66,7 +70,7 @@ internal sealed unsafe class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? au
         string display = spec.IsStdout ? "standard output" : _path;
         _muxer = new OutputMuxer(_oformat, target, display);
         _videoStream = _muxer.AddStream();
-        _encoder = new VideoEncoder(_codec!, _encoderCodec, spec, _format, sourceTimeBase, _fps, _muxer, display);
+        _encoder = new VideoEncoder(_codec!, _encoderCodec, spec, _format, sourceTimeBase, _fps, _muxer, display, planar);
         _encoder.Describe(_videoStream);
         // The stream's average rate, as ffmpeg's CLI sets it: Matroska derives each block's duration from it (without
         // it the video packets of a .mkv had no durations, where ffmpeg's output of the same input has them).
@@ -110,6 +114,7 @@ internal sealed unsafe class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? au
 
     private void Release()
     {
+        if (_encoder is not null) PlaneFrames = (_encoder.PlanesByReference, _encoder.PlanesConverted);
         _muxer?.Dispose();
         _muxer = null;
         _encoder?.Dispose();

@@ -20,7 +20,7 @@ namespace VideoConv.Pipeline.Sources;
 /// H.264 decoded to a discard sink took 1.9 s in-process against 2.9 s through the capture. The BGR conversion
 /// uses the flags OpenCV's capture uses (bicubic): frames are bit-identical to <c>ffmpeg -pix_fmt bgr24</c>.
 /// </remarks>
-internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
+internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec) : IFrameSource
 {
     private readonly string _what = spec.IsStdin ? "standard input" : $"file '{spec.Path}'";
     private readonly string _path = spec.Path;
@@ -36,6 +36,9 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
     private readonly HashSet<long> _packetPts = [], _framePts = [];
 
     public LibAvFileSource(string path) : this(new FileSourceSpec(path)) { }
+
+    /// <summary>A source for <paramref name="spec"/>; with <paramref name="planes"/> it hands over the decoder's YUV planes (<c>space: yuv</c>) instead of BGR.</summary>
+    public LibAvFileSource(FileSourceSpec spec, bool planes) : this(spec) => _planar = planes;
 
     public ImageFormat Format { get; private set; }
     public double Fps { get; private set; }
@@ -73,12 +76,14 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
         {
             if (!LibAv.IsAvailable) throw new InvalidOperationException($"reading a container from standard input needs the system FFmpeg 5.1 libraries; {LibAv.Unavailable}");
             if (!TryOpen("pipe:0")) throw new InvalidOperationException("standard input holds no video FFmpeg can decode");
+            CheckPlanar();
             return;
         }
         // FIFOs and empty files report length 0: OpenCV's capture handles both (and names an empty file).
         bool regular = LibAv.IsAvailable && new FileInfo(_path) is { Exists: true, Length: > 0 };
         if (!regular || !TryOpen(_path))
         {
+            if (_planar) throw new InvalidOperationException($"{_what}: space: yuv needs the system FFmpeg libraries to decode it ({(LibAv.IsAvailable ? "they cannot open it" : LibAv.UnavailableReason ?? "not loaded")}); use space: bgr");
             if (spec.Start is not null || spec.Duration is not null)
                 throw new InvalidOperationException($"{_what}: trimming (start:, duration:) needs the system FFmpeg libraries to read it");
             Release();
@@ -86,6 +91,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
             _fallback.Open(cancellationToken);
             (Format, Fps, TotalFrames) = (_fallback.Format, _fallback.Fps, _fallback.TotalFrames);
         }
+        else CheckPlanar();
     }
 
     private bool TryOpen(string url)
@@ -169,7 +175,8 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
         frame.TimeBase = _tb;
         frame.Pts = pts == LibAv.NoPts ? _read : pts - _origin;
         frame.Duration = Math.Max(0, LibAv.Read<long>(_frame, LibAv.FramePktDuration));
-        ToBgr(frame);
+        if (_planar) ToPlanes(frame);
+        else ToBgr(frame);
         _read++;
         return true;
     }
@@ -276,6 +283,7 @@ internal sealed unsafe class LibAvFileSource(FileSourceSpec spec) : IFrameSource
         if (_format != null) fixed (void** p = &_format) LibAv.avformat_close_input(p);
         if (_sws != null) LibAv.sws_freeContext(_sws);
         _sws = null;
+        ReleasePlanes();
         _unrotated?.Dispose();
         _unrotated = null;
     }

@@ -18,7 +18,7 @@ namespace VideoConv.Pipeline.Stages;
 /// </remarks>
 /// <param name="opened">Told the frame format once the source is open, before its first frame (the filter prepares its chain).</param>
 internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> output, RunControl run, StageCounters counters, bool realtime,
-    Action<VideoConv.Core.Imaging.ImageFormat> opened, bool wallClock = false)
+    Action<VideoConv.Core.Imaging.ImageFormat> opened, bool wallClock = false, bool planar = false)
 {
     private static readonly Media.Rational Milliseconds = new(1, 1000);
 
@@ -42,7 +42,7 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
             source.Open(ct);
             _total = source.TotalFrames;
             Volatile.Write(ref _fps, source.Fps);
-            _pool = new FramePool(source.Format);
+            _pool = new FramePool(source.Format, planar); // planar: frames that take the decoder's YUV planes (space: yuv)
             opened(source.Format);
             counters.Started();
             long start = Stopwatch.GetTimestamp();
