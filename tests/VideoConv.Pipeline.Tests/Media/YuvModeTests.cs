@@ -120,6 +120,32 @@ public sealed class YuvModeTests(ITestOutputHelper output)
     }
 
     [RequiresLibAvFact]
+    public async Task Yuv_Yuv444Input_IsConvertedOnceTo420_AndItsYPlaneKeptExactly()
+    {
+        using var dir = new TempDir();
+        string input = MediaClips.Make(dir, "in444.mp4", 160, 120, 0.4, pixFmt: "yuv444p", audio: false);
+        Assert.Equal("yuv444p", MediaClips.Stream(input, "v:0").Text("pix_fmt"));
+        string outPath = dir.File("out.mkv");
+        var source = new Sources.LibAvFileSource(new FileSourceSpec(input), planes: true);
+        var spec = new PipelineSpec(new FileSourceSpec(input), [TestMedia.Sharpen], [new FileSinkSpec(outPath, "FFV1")]) { Space = PixelSpace.Yuv };
+        await new VideoPipeline(spec, new PipelineOptions { Overwrite = true }, new PipelineSeams { Source = () => source }).RunAsync(CancellationToken.None);
+
+        Assert.Equal("yuv420p", MediaClips.Stream(outPath, "v:0").Text("pix_fmt"));
+        var inPlanes = DecodePlanes(input, 160, 120); // ffmpeg's own 4:4:4 → 4:2:0: Y is untouched by it
+        var outPlanes = DecodePlanes(outPath, 160, 120);
+        Assert.Equal(inPlanes.Count, outPlanes.Count);
+        Assert.Equal(((long)0, (long)inPlanes.Count), source.PlaneFrames);
+        using var kernel = Mat.FromPixelData(3, 3, MatType.CV_32FC1, new float[] { 0, -1, 0, -1, 5, -1, 0, -1, 0 });
+        for (int f = 0; f < inPlanes.Count; f++)
+        {
+            using var expected = new Mat();
+            Cv2.Filter2D(inPlanes[f][0], expected, MatType.CV_8U, kernel, new Point(-1, -1), 0, BorderTypes.Reflect101);
+            Assert.True(TestMedia.CountDifferent(expected, outPlanes[f][0]) == 0, $"frame {f}: Y is not filter2D of the input's Y");
+        }
+        foreach (var planes in inPlanes.Concat(outPlanes)) foreach (var m in planes) m.Dispose();
+    }
+
+    [RequiresLibAvFact]
     public void Yuv_Validation_RefusesSourcesWithoutPlanesAndChainsThatResizeAPlane()
     {
         var at = new SpecOrigin(new SourceLocation("job.yaml", 2, 8));
