@@ -8,11 +8,9 @@ namespace VideoConv.Pipeline.FFmpeg;
 internal static unsafe partial class LibAv
 {
     // AVFrame
-    public const int FramePictType = 124, FrameKeyFrame = 120, FrameBuf = 224, FrameBufSlots = 8;
+    public const int FramePictType = 124, FrameBuf = 224, FrameBufSlots = 8;
     // AVBufferRef
     public const int BufferRefData = 8, BufferRefSize = 16;
-
-    public const int PixNv12 = 23, PixYuv422P = 4, PixYuvJ422P = 13, PixYuvJ444P = 14;
 
     [LibraryImport(Util)] public static partial int av_frame_ref(void* dst, void* src);
     [LibraryImport(Util)] public static partial void av_frame_move_ref(void* dst, void* src);
@@ -20,5 +18,8 @@ internal static unsafe partial class LibAv
     [LibraryImport(Util)] public static partial void* av_buffer_pool_get(void* pool);
     [LibraryImport(Util)] public static partial void av_buffer_pool_uninit(void** pool);
     [LibraryImport(Util)] public static partial void av_buffer_unref(void** buffer);
-    [LibraryImport(Util)] public static partial byte* av_get_pix_fmt_name(int format);
+    [LibraryImport(Util)] private static partial byte* av_get_pix_fmt_name(int format);
+
+    /// <summary>FFmpeg's name of a pixel format (<c>nv12</c>, <c>yuv420p10le</c>), for messages.</summary>
+    public static string PixelFormatName(int format) => Marshal.PtrToStringUTF8((nint)av_get_pix_fmt_name(format)) ?? $"pixel format {format}";
 }

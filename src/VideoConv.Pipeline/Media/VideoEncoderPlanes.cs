@@ -54,7 +54,7 @@ internal sealed unsafe partial class VideoEncoder
             LibAv.Write(_frame, LibAv.FrameFormat, _pixFmt);
             Check(LibAv.av_frame_get_buffer(_frame, 0), "allocate a frame for");
             _sws = LibAv.sws_getContext(_input.Width, _input.Height, planes.PixelFormat, _input.Width, _input.Height, _pixFmt, LibAv.SwsBicubic, null, null, null);
-            if (_sws == null) throw new InvalidOperationException($"FFmpeg cannot convert pixel format {planes.PixelFormat} for the encoder of '{_display}'");
+            if (_sws == null) throw new InvalidOperationException($"FFmpeg cannot convert {LibAv.PixelFormatName(planes.PixelFormat)} for the encoder of '{_display}'");
         }
         Check(LibAv.av_frame_make_writable(_frame), "write a frame to");
         var src = planes.AVFrame;

@@ -40,7 +40,7 @@ internal sealed unsafe class BgrConversionSink(IFrameSink inner) : IFrameSink
         {
             LibAv.sws_freeContext(_sws);
             _sws = LibAv.sws_getContext(format.Width, format.Height, planes.PixelFormat, format.Width, format.Height, LibAv.PixBgr24, LibAv.SwsBicubic, null, null, null);
-            if (_sws == null) throw new InvalidOperationException($"FFmpeg cannot convert pixel format {planes.PixelFormat} to BGR for {inner.Name}");
+            if (_sws == null) throw new InvalidOperationException($"FFmpeg cannot convert {LibAv.PixelFormatName(planes.PixelFormat)} to BGR for {inner.Name}");
             _swsFormat = planes.PixelFormat;
         }
         var bgr = _pool.Rent();

@@ -42,7 +42,7 @@ internal sealed unsafe partial class LibAvFileSource
         {
             LibAv.sws_freeContext(_planeSws);
             _planeSws = LibAv.sws_getContext(w, h, fmt, w, h, LibAv.PixYuv420P, LibAv.SwsBicubic, null, null, null);
-            if (_planeSws == null) throw new InvalidOperationException($"{_what}: FFmpeg cannot convert its pixel format {fmt} to yuv420p");
+            if (_planeSws == null) throw new InvalidOperationException($"{_what}: FFmpeg cannot convert its pixel format {LibAv.PixelFormatName(fmt)} to yuv420p");
             _planeSwsFormat = fmt;
         }
         planes.Allocate(w, h, LibAv.PixYuv420P);
