@@ -44,6 +44,10 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
     internal static readonly TimeSpan DefaultSourceGracePeriod = TimeSpan.FromSeconds(2);
     private int _started;
     private readonly BandScheduler? _scheduler;
+    private readonly PlaneFilter? _planes;
+
+    /// <summary>With <c>space: yuv</c>: decoder planes copied into packed scratch before filtering (padded rows); 0 otherwise.</summary>
+    internal long PlanesCopied => _planes?.CopiedPlanes ?? 0;
 
     public VideoPipeline(PipelineSpec spec, PipelineOptions options) : this(spec, options, new PipelineSeams()) { }
 
@@ -67,8 +71,10 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
         bool sizeFixed = spec.Sinks.Any(s => s is MediaSinkSpec);
         // --threads / threads: this run's own band threads; otherwise the process-wide scheduler (one per core).
         _scheduler = options.Threads is int threads ? new BandScheduler(threads) : null;
+        // space: yuv: the chains run on the decoder's planes (Chain is Y's), docs/yuv.md.
+        _planes = spec.Space == PixelSpace.Yuv ? new PlaneFilter(spec.Chain, spec.U.Steps, spec.V.Steps, _scheduler) : null;
         _filter = new FilterStage(spec.Chain, seams.Filter ?? ((chain, format) => new FilterChain(chain, format, _scheduler)), sizeFixed,
-            _sourceOut.Reader, [.. _sinkIn.Select(c => c.Writer)], _filterCounters);
+            _sourceOut.Reader, [.. _sinkIn.Select(c => c.Writer)], _filterCounters, _planes);
     }
 
     public PipelineSpec Spec { get; }
@@ -102,14 +108,20 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
             // Said once per run; not when the libraries were switched off on purpose (VIDEOCONV_NO_LIBAV=1).
             if (!FFmpeg.LibAv.IsAvailable && !FFmpeg.LibAv.SwitchedOff && Spec.Sinks.Any(s => s is FileSinkSpec))
                 Options.Warning?.Invoke($"the system FFmpeg 5.1 libraries are {(FFmpeg.LibAv.UnavailableReason is { } why ? $"not used ({why})" : "not loaded")}; {FFmpeg.LibAv.Unavailable}");
+            bool yuv = Spec.Space == PixelSpace.Yuv;
             for (int i = 0; i < Spec.Sinks.Count; i++)
-                sinks.Add(_seams.Sink?.Invoke(Spec.Sinks[i], i) ?? FrameSinks.Create(Spec.Sinks[i], Options.Overwrite, this, Spec.Source, stdinAudio));
-            source = _seams.Source?.Invoke() ?? FrameSources.Create(Spec.Source, Options, stdinAudio);
+            {
+                var sink = _seams.Sink?.Invoke(Spec.Sinks[i], i) ?? FrameSinks.Create(Spec.Sinks[i], Options.Overwrite, this, Spec.Source, stdinAudio);
+                // space: yuv: libav file sinks take the planes; every other sink that shows pixels gets BGR, converted once there.
+                sinks.Add(yuv && sink is not (LibAvFileSink or DiscardSink) ? new BgrConversionSink(sink) : sink);
+            }
+            source = _seams.Source?.Invoke()
+                ?? (yuv && Spec.Source is FileSourceSpec file ? new LibAvFileSource(file, stdinAudio, planes: true) : FrameSources.Create(Spec.Source, Options, stdinAudio));
             bool realtime = Spec.Source.Realtime && Spec.Source is FileSourceSpec or PatternSourceSpec or ImagesSourceSpec;
             // Elapsed time (and so fps) counts from the first frame read, not from opening the source and sinks.
             var preroll = new Preroll(sinks.Count, () => Interlocked.Exchange(ref _startTimestamp, Stopwatch.GetTimestamp()));
             _source = new SourceStage(source, _sourceOut.Writer, run, _sourceCounters, realtime, _filter.Prepare, preroll,
-                wallClock: Spec.Source is CameraSourceSpec or UrlSourceSpec);
+                wallClock: Spec.Source is CameraSourceSpec or UrlSourceSpec, planar: yuv);
             _filter.Attach(run);
             _run = run;
 
@@ -150,6 +162,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
             foreach (var s in sinks) s.Dispose();
             source?.Dispose();   // only when the run failed to start
             foreach (var p in _filter.Pools) p.Dispose();
+            _planes?.Dispose();
             _run = null;
         }
         if (run.Failure is var (stage, error))

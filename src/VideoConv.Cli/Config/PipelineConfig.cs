@@ -19,7 +19,20 @@ public sealed record PipelineConfig
     public required string Directory { get; init; }
 
     public required SourceSpec Source { get; init; }
+    /// <summary>The chain: of the BGR frames, or with <c>space: yuv</c> of the Y plane.</summary>
     public required IReadOnlyList<ChainStep> Chain { get; init; }
+
+    /// <summary><c>space:</c> — BGR frames (default) or the decoder's YUV planes.</summary>
+    public PixelSpace Space { get; init; } = PixelSpace.Bgr;
+
+    /// <summary>Where <c>space:</c>'s value was written; null when absent.</summary>
+    public SourceLocation? SpaceLocation { get; init; }
+
+    /// <summary>With <c>space: yuv</c>: the U and V planes' chains (<c>planes: all</c> or <c>chain: {u:, v:}</c>); empty: passed through.</summary>
+    public IReadOnlyList<ChainStep> UChain { get; init; } = [];
+
+    /// <inheritdoc cref="UChain"/>
+    public IReadOnlyList<ChainStep> VChain { get; init; } = [];
     public required IReadOnlyList<SinkSpec> Sinks { get; init; }
     public required SourceLocation RootLocation { get; init; }
 
@@ -36,5 +49,12 @@ public sealed record PipelineConfig
     {
         Origin = new SpecOrigin(RootLocation),
         ChainOrigins = Chain.Select(s => new SpecOrigin(s.Location)).ToList(),
+        Space = Space,
+        SpaceOrigin = SpaceLocation is { } at ? new SpecOrigin(at) : null,
+        U = Plane(UChain),
+        V = Plane(VChain),
     };
+
+    private static PlaneChain Plane(IReadOnlyList<ChainStep> steps) =>
+        steps.Count == 0 ? PlaneChain.None : new(steps.Select(s => s.Definition).ToList(), steps.Select(s => new SpecOrigin(s.Location)).ToList());
 }

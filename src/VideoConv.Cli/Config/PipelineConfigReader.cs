@@ -9,7 +9,7 @@ namespace VideoConv.Cli.Config;
 /// <summary>Reads a pipeline config (source, chain, sinks) into a located <see cref="PipelineConfig"/>.</summary>
 public static class PipelineConfigReader
 {
-    public static readonly string[] TopKeys = ["source", "chain", "sinks", "threads"];
+    public static readonly string[] TopKeys = ["source", "chain", "sinks", "threads", "space", "planes"];
     // Declared before the lists that include them (static initialisers run in order).
     /// <summary>Keys of a file or url sink for the media layer: quality, encoder options, audio, container.</summary>
     public static readonly string[] MediaSinkKeys = ["crf", "preset", "bitrate", "gop", "codec_options", "audio", "format"];
@@ -40,7 +40,7 @@ public static class PipelineConfigReader
         var sourceNode = root["source"] ?? throw new ConfigException(root.Location, "the config has no 'source:' (file, camera, images, pattern or url)");
         var sinksNode = root["sinks"] ?? throw new ConfigException(root.Location, "the config has no 'sinks:' (file, display, images or discard)");
         var source = ReadSource(sourceNode, directory);
-        var chain = ReadChain(root["chain"], directory);
+        var planes = ReadPlanes(root, directory);
         var sinksSeq = sinksNode.AsSequence("sinks");
         if (sinksSeq.Count == 0) throw new ConfigException(sinksNode.Location, "sinks is empty: add at least one (use '- discard: {}' to throw frames away)");
         var sinks = sinksSeq.Items.Select((s, i) => ReadSink(s, i, directory)).ToList();
@@ -49,7 +49,11 @@ public static class PipelineConfigReader
             File = file,
             Directory = directory,
             Source = source,
-            Chain = chain,
+            Chain = planes.Y,
+            UChain = planes.U,
+            VChain = planes.V,
+            Space = planes.Space,
+            SpaceLocation = root.KeyNode("space") is not null ? root["space"]!.Location : null,
             Sinks = sinks,
             RootLocation = root.Location,
             Threads = root["threads"]?.AsInt("threads", 1, 256),
@@ -62,7 +66,32 @@ public static class PipelineConfigReader
         var full = Path.GetFullPath(path);
         var root = SafeYamlReader.ReadFile(full, FilterLibrary.DisplayPath(full)).AsMapping("a pipeline config");
         root.CheckKeys("a pipeline config", TopKeys);
-        return ReadChain(root["chain"], Path.GetDirectoryName(full)!);
+        return ReadPlanes(root, Path.GetDirectoryName(full)!).Y; // space: yuv: the Y plane's chain is the one replaced
+    }
+
+    /// <summary>Keys of a per-plane chain (<c>space: yuv</c>): <c>chain: {y: [...], u: [...], v: [...]}</c>.</summary>
+    public static readonly string[] PlaneKeys = ["y", "u", "v"];
+
+    // space: bgr|yuv, planes: y|all, and the chain: a list (BGR frames, or Y — or every plane with planes: all), or
+    // with space: yuv a mapping of per-plane lists (docs/yuv.md).
+    private static (PixelSpace Space, IReadOnlyList<ChainStep> Y, IReadOnlyList<ChainStep> U, IReadOnlyList<ChainStep> V) ReadPlanes(YMapping root, string dir)
+    {
+        var space = root["space"] is { } sn && sn.AsChoice("space", ["bgr", "yuv"]) == "yuv" ? PixelSpace.Yuv : PixelSpace.Bgr;
+        var planesKey = root.KeyNode("planes");
+        if (planesKey is not null && space != PixelSpace.Yuv)
+            throw new ConfigException(planesKey.Location, "'planes' chooses the YUV planes a chain filters: it needs space: yuv");
+        bool all = root["planes"] is { } pn && pn.AsChoice("planes", ["y", "all"]) == "all";
+        if (root["chain"] is YMapping perPlane)
+        {
+            if (space != PixelSpace.Yuv)
+                throw new ConfigException(perPlane.Location, "a chain per plane (y:, u:, v:) needs space: yuv; with BGR frames the chain is a list");
+            if (planesKey is not null)
+                throw new ConfigException(planesKey.Location, "give 'planes:' or a chain per plane (y:, u:, v:), not both");
+            perPlane.CheckKeys("a per-plane chain", PlaneKeys);
+            return (space, ReadChain(perPlane["y"], dir), ReadChain(perPlane["u"], dir), ReadChain(perPlane["v"], dir));
+        }
+        var chain = ReadChain(root["chain"], dir);
+        return (space, chain, all ? chain : [], all ? chain : []);
     }
 
     private static SourceSpec ReadSource(YNode node, string dir)

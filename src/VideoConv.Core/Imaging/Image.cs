@@ -48,6 +48,30 @@ public sealed class Image
         Data = buffer;
     }
 
+    private Image(ImageFormat format, IntPtr pixels)
+    {
+        Format = format;
+        Data = [];
+        _external = pixels;
+    }
+
+    private readonly IntPtr _external;
+
+    /// <summary>
+    /// A frame over packed rows (<see cref="ImageFormat.RowBytes"/> apart) in memory the caller owns and keeps alive
+    /// while the image is used — a decoder's plane, an encoder's buffer — so the engine filters it in place without a
+    /// copy. Such an image has an empty <see cref="Data"/>: only <see cref="Pointer"/> reaches its pixels.
+    /// </summary>
+    public static Image Over(ImageFormat format, IntPtr pixels)
+    {
+        format.Validate();
+        if (pixels == IntPtr.Zero) throw new ArgumentNullException(nameof(pixels));
+        return new Image(format, pixels);
+    }
+
+    /// <summary>True for an image made by <see cref="Over"/> (its pixels are not in <see cref="Data"/>).</summary>
+    public bool IsExternal => _external != IntPtr.Zero;
+
     /// <summary>A pinned buffer for <see cref="View"/>s of up to <paramref name="bytes"/> bytes.</summary>
     internal static byte[] AllocateBuffer(long bytes) => GC.AllocateUninitializedArray<byte>(checked((int)bytes), pinned: true);
 
@@ -77,5 +101,5 @@ public sealed class Image
     public ref byte At(int y, int x, int c) => ref Data[(y * Width + x) * Channels + c];
 
     /// <summary>Address of the first pixel; valid for the image's lifetime because the buffer is pinned.</summary>
-    public unsafe IntPtr Pointer => (IntPtr)System.Runtime.CompilerServices.Unsafe.AsPointer(ref Data[0]);
+    public unsafe IntPtr Pointer => _external != IntPtr.Zero ? _external : (IntPtr)System.Runtime.CompilerServices.Unsafe.AsPointer(ref Data[0]);
 }

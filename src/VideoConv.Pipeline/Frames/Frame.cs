@@ -24,17 +24,32 @@ internal sealed class Frame : IDisposable
     internal Frame(FramePool pool, ImageFormat format)
     {
         Pool = pool;
-        Image = new Image(format);
-        Mat = Mat.FromPixelData(format.Height, format.Width, MatType.CV_8UC(format.Channels), Image.Pointer);
+        if (pool.Planar)
+        {
+            Planes = new FramePlanes();
+            return;
+        }
+        _image = new Image(format);
+        _mat = Mat.FromPixelData(format.Height, format.Width, MatType.CV_8UC(format.Channels), _image.Pointer);
         Interlocked.Increment(ref s_liveMats);
     }
 
+    private readonly Image? _image;
+    private readonly Mat? _mat;
+
     public FramePool Pool { get; }
-    public Image Image { get; }
+
+    /// <summary>The BGR (or grey) pixels; a YUV frame (<see cref="Planes"/>) has none.</summary>
+    public Image Image => _image ?? throw new InvalidOperationException("a YUV frame (space: yuv) holds planes, not a BGR image");
 
     /// <summary>A header over <see cref="Image"/>'s pixels; never reallocate it (check <see cref="SharesImage"/> after native writes).</summary>
-    public Mat Mat { get; }
-    public ImageFormat Format => Image.Format;
+    public Mat Mat => _mat ?? throw new InvalidOperationException("a YUV frame (space: yuv) holds planes, not a BGR image");
+
+    /// <summary>The frame's size; for a YUV frame width × height × 3 (three planes, 4:2:0).</summary>
+    public ImageFormat Format => _image?.Format ?? Pool.Format;
+
+    /// <summary>The decoder's or the engine's planes of a YUV frame (<c>space: yuv</c>); null for a BGR frame.</summary>
+    public FramePlanes? Planes { get; }
 
     /// <summary>0-based index of the source frame this frame was made from.</summary>
     public long Sequence { get; set; }
@@ -67,7 +82,7 @@ internal sealed class Frame : IDisposable
     internal int References => Volatile.Read(ref _refs);
 
     /// <summary>True while the Mat still points at the Image (OpenCV reallocates a Mat whose size or type does not match what it writes).</summary>
-    public bool SharesImage => Mat.Data == Image.Pointer;
+    public bool SharesImage => _mat is not null && _mat.Data == _image!.Pointer;
 
     internal void ResetReferences() => Volatile.Write(ref _refs, 1);
 
@@ -82,14 +97,20 @@ internal sealed class Frame : IDisposable
     public void Release()
     {
         int left = Interlocked.Decrement(ref _refs);
-        if (left == 0) Pool.Return(this);
+        if (left == 0)
+        {
+            Planes?.Clear();
+            Pool.Return(this);
+        }
         else if (left < 0) throw new InvalidOperationException($"frame {Sequence} released more often than it was retained");
     }
 
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        Mat.Dispose();
+        Planes?.Dispose();
+        if (_mat is null) return;
+        _mat.Dispose();
         Interlocked.Decrement(ref s_liveMats);
     }
 }

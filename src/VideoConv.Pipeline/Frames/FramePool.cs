@@ -13,13 +13,17 @@ internal sealed class FramePool : IDisposable
     private long _created, _rented, _returned;
     private volatile bool _disposed;
 
-    public FramePool(ImageFormat format)
+    public FramePool(ImageFormat format, bool planar = false)
     {
         format.Validate();
         Format = format;
+        Planar = planar;
     }
 
     public ImageFormat Format { get; }
+
+    /// <summary>Frames of this pool hold YUV planes (<see cref="Frame.Planes"/>) instead of BGR pixels.</summary>
+    public bool Planar { get; }
 
     /// <summary>Frames (and native Mat headers) ever created by this pool.</summary>
     public long Created => Interlocked.Read(ref _created);

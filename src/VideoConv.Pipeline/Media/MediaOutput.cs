@@ -50,15 +50,20 @@ internal sealed unsafe class MediaOutput : IDisposable
     public ImageFormat Format => _format;
     public bool Started => _muxer is not null;
 
+    /// <summary>With <c>space: yuv</c>: frames whose planes the encoder took by reference, and frames converted first (tests, logs).</summary>
+    public (long ByReference, long Converted) PlaneFrames { get; private set; }
+
     /// <summary>Builds the encoder for frames in <paramref name="sourceTimeBase"/>, opens <paramref name="target"/> and writes the header.</summary>
     /// <param name="ioOptions">Options of the protocol that opens <paramref name="target"/> (a url's timeouts); null for files.</param>
     /// <param name="muxerOptions">Options of the muxer itself (the hls muxer's segment names); null for none.</param>
-    public void Start(string target, Rational sourceTimeBase, IReadOnlyDictionary<string, string>? ioOptions = null, IReadOnlyDictionary<string, string>? muxerOptions = null)
+    /// <param name="planar">Frames come as YUV planes (<c>space: yuv</c>), handed to the encoder by reference.</param>
+    public void Start(string target, Rational sourceTimeBase, IReadOnlyDictionary<string, string>? ioOptions = null, IReadOnlyDictionary<string, string>? muxerOptions = null,
+        bool planar = false)
     {
         _muxer = new OutputMuxer(_oformat, target, _display);
         foreach (var (name, value) in muxerOptions ?? new Dictionary<string, string>()) _muxer.SetOption(name, value);
         _videoStream = _muxer.AddStream();
-        _encoder = new VideoEncoder(_codec, _encoderCodec, _spec, _format, sourceTimeBase, _fps, _muxer, _display, ColourDescription.Probe(_audioFrom));
+        _encoder = new VideoEncoder(_codec, _encoderCodec, _spec, _format, sourceTimeBase, _fps, _muxer, _display, ColourDescription.Probe(_audioFrom), planar);
         _encoder.Describe(_videoStream);
         // The stream's average rate, as ffmpeg's CLI sets it: Matroska derives each block's duration from it (without
         // it the video packets of a .mkv had no durations, where ffmpeg's output of the same input has them).
@@ -85,7 +90,8 @@ internal sealed unsafe class MediaOutput : IDisposable
         if (frame.Format != _format)
             throw new InvalidOperationException($"frame format changed from {_format} to {frame.Format}; a video stream's size is fixed");
         if (_encoder is null) throw new InvalidOperationException("output not started");
-        _encoder.Encode(frame, _writePacket!);
+        if (frame.Planes is not null) _encoder.EncodePlanes(frame, _writePacket!); // space: yuv: the planes by reference
+        else _encoder.Encode(frame, _writePacket!);
     }
 
     /// <summary>Drains the encoder, writes the rest of the audio and the trailer, and closes the output; throws if any of it failed.</summary>
@@ -100,6 +106,7 @@ internal sealed unsafe class MediaOutput : IDisposable
 
     public void Dispose()
     {
+        if (_encoder is not null) PlaneFrames = (_encoder.PlanesByReference, _encoder.PlanesConverted);
         _muxer?.Dispose();
         _muxer = null;
         _encoder?.Dispose();

@@ -16,9 +16,10 @@ namespace VideoConv.Pipeline.Media;
 /// constant-rate container (then 1/fps). A timestamp that rounds onto the previous one is moved one tick on,
 /// never dropped.
 /// </remarks>
-internal sealed unsafe class VideoEncoder : IDisposable
+internal sealed unsafe partial class VideoEncoder : IDisposable
 {
-    private void* _ctx, _frame, _packet, _sws;
+    private void* _ctx, _frame, _packet, _sws, _send;
+    private readonly int _pixFmt;
     private readonly ImageFormat _input;
     private readonly Rational _timeBase;
     private readonly int _quality;
@@ -28,8 +29,9 @@ internal sealed unsafe class VideoEncoder : IDisposable
     private readonly string _display;
 
     /// <param name="colour">The input stream's colour description: tagged on the output and used for the BGR → YUV conversion.</param>
+    /// <param name="planar">Frames come as YUV planes (<c>space: yuv</c>, <see cref="Frame.Planes"/>): the encoder takes 4:2:0 and gets them by reference (<see cref="EncodePlanes"/>).</param>
     public VideoEncoder(VideoCodec codec, void* encoder, MediaSinkSpec spec, ImageFormat input, Rational sourceTimeBase, double fps, OutputMuxer muxer, string display,
-        ColourDescription colour)
+        ColourDescription colour, bool planar = false)
     {
         _input = input;
         _display = display;
@@ -39,7 +41,7 @@ internal sealed unsafe class VideoEncoder : IDisposable
         _timeBase = sourceTimeBase.IsValid ? sourceTimeBase : rate.Inverse;
         if (muxer.Name == "avi" || (codec.Id == LibAv.CodecMpeg4 && (_timeBase.Den > 65535 || _timeBase.Num > 65535)))
             _timeBase = muxer.Name == "avi" ? rate.Inverse : new Rational(1, 1000);
-        int pixFmt = MediaFormats.PixelFormat(codec, input);
+        int pixFmt = _pixFmt = planar ? PlanarPixelFormat(codec) : MediaFormats.PixelFormat(codec, input);
         LibAv.Write(_ctx, LibAv.CtxWidth, input.Width);
         LibAv.Write(_ctx, LibAv.CtxHeight, input.Height);
         LibAv.Write(_ctx, LibAv.CtxPixFmt, pixFmt);
@@ -56,6 +58,11 @@ internal sealed unsafe class VideoEncoder : IDisposable
 
         _frame = LibAv.av_frame_alloc();
         _packet = LibAv.av_packet_alloc();
+        if (planar)
+        {
+            _send = LibAv.av_frame_alloc();
+            return; // a conversion frame only if the planes' format is not the encoder's (made at the first such frame)
+        }
         LibAv.Write(_frame, LibAv.FrameWidth, input.Width);
         LibAv.Write(_frame, LibAv.FrameHeight, input.Height);
         LibAv.Write(_frame, LibAv.FrameFormat, pixFmt);
@@ -89,6 +96,11 @@ internal sealed unsafe class VideoEncoder : IDisposable
             int stride = _input.RowBytes;
             LibAv.sws_scale(_sws, &src, &stride, 0, _input.Height, (byte**)((byte*)_frame + LibAv.FrameData), (int*)((byte*)_frame + LibAv.FrameLinesize));
         }
+        Send(frame, _frame, write);
+    }
+
+    private void Send(Frame frame, void* target, Action<nint> write)
+    {
         // A frame without a time (written straight to the sink, not through a source stage) is the next at the declared rate.
         bool stamped = frame.Pts != Frame.NoPts && frame.TimeBase.IsValid;
         long pts = stamped ? Rational.Rescale(frame.Pts, frame.TimeBase, _timeBase) : Rational.Rescale(_count, _rate.Inverse, _timeBase);
@@ -97,10 +109,10 @@ internal sealed unsafe class VideoEncoder : IDisposable
         _lastPts = pts;
         long duration = !stamped ? Rational.Rescale(1, _rate.Inverse, _timeBase) : frame.Duration > 0 ? Math.Max(1, Rational.Rescale(frame.Duration, frame.TimeBase, _timeBase)) : 0;
         _durations[pts] = duration;
-        LibAv.Write(_frame, LibAv.FramePts, pts);
+        LibAv.Write(target, LibAv.FramePts, pts);
         // With a constant quantiser the encoder reads each frame's quality (ffmpeg's CLI copies global_quality there too).
-        if (_quality > 0) LibAv.Write(_frame, LibAv.FrameQuality, _quality);
-        Check(LibAv.avcodec_send_frame(_ctx, _frame), "encode a frame of");
+        if (_quality > 0) LibAv.Write(target, LibAv.FrameQuality, _quality);
+        Check(LibAv.avcodec_send_frame(_ctx, target), "encode a frame of");
         Drain(write);
     }
 
@@ -134,6 +146,7 @@ internal sealed unsafe class VideoEncoder : IDisposable
 
     public void Dispose()
     {
+        if (_send != null) fixed (void** send = &_send) LibAv.av_frame_free(send);
         fixed (void** ctx = &_ctx) LibAv.avcodec_free_context(ctx);
         fixed (void** frame = &_frame) LibAv.av_frame_free(frame);
         fixed (void** packet = &_packet) LibAv.av_packet_free(packet);

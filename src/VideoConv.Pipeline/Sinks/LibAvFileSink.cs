@@ -28,6 +28,9 @@ internal sealed class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? audioFrom
     /// <summary>The encoder actually used (libx264, libsvtav1, …), once the first frame arrived.</summary>
     public string? EncoderName => _output?.EncoderName;
 
+    /// <summary>With <c>space: yuv</c>: frames whose planes the encoder took by reference, and frames converted first (tests, logs).</summary>
+    public (long ByReference, long Converted) PlaneFrames => _output?.PlaneFrames ?? default;
+
     public void Open(ImageFormat format, double fps)
     {
         _output?.Dispose();
@@ -43,7 +46,8 @@ internal sealed class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? audioFrom
 
     private void Start(Frame frame)
     {
-        if (spec.IsStdout) _output!.Start("pipe:1", frame.TimeBase);
+        bool planar = frame.Planes is not null;
+        if (spec.IsStdout) _output!.Start("pipe:1", frame.TimeBase, planar: planar);
         else if (HlsStaging.IsPlaylist(_path))
         {
             _hls = HlsStaging.Create(_path);
@@ -51,9 +55,9 @@ internal sealed class LibAvFileSink(FileSinkSpec spec, FileSourceSpec? audioFrom
             _output!.Start(_hls.StagedPlaylist, frame.TimeBase, muxerOptions: new Dictionary<string, string>
             {
                 ["hls_segment_filename"] = _hls.SegmentPattern, ["hls_list_size"] = "0", ["hls_playlist_type"] = "vod",
-            });
+            }, planar: planar);
         }
-        else _output!.Start(_temp = PartialFiles.Create(_path), frame.TimeBase);
+        else _output!.Start(_temp = PartialFiles.Create(_path), frame.TimeBase, planar: planar);
     }
 
     public void Complete()

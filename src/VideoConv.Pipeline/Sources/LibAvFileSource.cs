@@ -39,6 +39,9 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
 
     public LibAvFileSource(string path) : this(new FileSourceSpec(path)) { }
 
+    /// <summary>A source for <paramref name="spec"/>; with <paramref name="planes"/> it hands over the decoder's YUV planes (<c>space: yuv</c>) instead of BGR.</summary>
+    public LibAvFileSource(FileSourceSpec spec, AudioFeed? stdinAudio, bool planes) : this(spec, stdinAudio) => _planar = planes;
+
     public ImageFormat Format { get; private set; }
     public double Fps { get; private set; }
     public long? TotalFrames { get; private set; }
@@ -58,6 +61,7 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
         {
             if (!LibAv.IsAvailable) throw new InvalidOperationException($"reading a container from standard input needs the system FFmpeg 5.1 libraries; {LibAv.Unavailable}");
             if (!TryOpen("pipe:0")) throw new InvalidOperationException(IsMov(_format) ? MovOnPipe : "standard input holds no video FFmpeg can decode");
+            CheckPlanar();
             return;
         }
         // A FIFO or device is read by the libraries like standard input (timestamps, audio through the feed), and never
@@ -65,12 +69,14 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
         if (spec.ReadsOnce && LibAv.IsAvailable)
         {
             if (!TryOpen(_path)) throw new InvalidOperationException($"{_what} holds no video FFmpeg can decode");
+            CheckPlanar();
             return;
         }
         // An empty file reports length 0: OpenCV's capture names it.
         bool regular = LibAv.IsAvailable && new FileInfo(_path) is { Exists: true, Length: > 0 };
         if (!regular || !TryOpen(_path))
         {
+            if (_planar) throw new InvalidOperationException($"{_what}: space: yuv needs the system FFmpeg libraries to decode it ({(LibAv.IsAvailable ? "they cannot open it" : LibAv.UnavailableReason ?? "not loaded")}); use space: bgr");
             if (spec.Start is not null || spec.Duration is not null)
                 throw new InvalidOperationException($"{_what}: trimming (start:, duration:) needs the system FFmpeg libraries to read it");
             Release();
@@ -78,6 +84,7 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
             _fallback.Open(cancellationToken);
             (Format, Fps, TotalFrames) = (_fallback.Format, _fallback.Fps, _fallback.TotalFrames);
         }
+        else CheckPlanar();
     }
 
     /// <summary>What a pipe of an MP4/MOV that FFmpeg cannot read says (<c>ffmpeg -i -</c> fails the same way: "partial file").</summary>
@@ -169,7 +176,8 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
         frame.TimeBase = _tb;
         frame.Pts = pts == LibAv.NoPts ? _read : pts - _origin;
         frame.Duration = Math.Max(0, LibAv.Read<long>(_frame, LibAv.FramePktDuration));
-        ToBgr(frame);
+        if (_planar) ToPlanes(frame);
+        else ToBgr(frame);
         _read++;
         return true;
     }
@@ -278,6 +286,7 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
         if (_format != null) fixed (void** p = &_format) LibAv.avformat_close_input(p);
         if (_sws != null) LibAv.sws_freeContext(_sws);
         _sws = null;
+        ReleasePlanes();
         _unrotated?.Dispose();
         _unrotated = null;
     }

@@ -15,6 +15,35 @@ public sealed record PipelineSpec(SourceSpec Source, IReadOnlyList<FilterDefinit
     public static string ChainStepName(int index) => $"chain step {index + 1}";
 
     public SpecOrigin? ChainOrigin(int index) => ChainOrigins is { } o && index < o.Count ? o[index] : Origin;
+
+    /// <summary><c>space:</c> — what the chain filters: BGR frames (default) or the decoder's YUV planes (<see cref="Chain"/> is then Y's chain).</summary>
+    public PixelSpace Space { get; init; } = PixelSpace.Bgr;
+
+    /// <summary>Where <c>space:</c> was written (refusals of the YUV mode point here).</summary>
+    public SpecOrigin? SpaceOrigin { get; init; }
+
+    /// <summary>With <c>space: yuv</c>: the chains of the U and V planes (empty: the plane passes through untouched, no copy).</summary>
+    public PlaneChain U { get; init; } = PlaneChain.None;
+
+    /// <inheritdoc cref="U"/>
+    public PlaneChain V { get; init; } = PlaneChain.None;
+}
+
+/// <summary>The pixels a pipeline filters.</summary>
+public enum PixelSpace
+{
+    /// <summary>Packed BGR frames (the decoder's output converted once); every source and sink.</summary>
+    Bgr,
+    /// <summary>The decoder's 4:2:0 planes, filtered in place and handed to the encoder as they are (docs/yuv.md).</summary>
+    Yuv,
+}
+
+/// <summary>One plane's chain in YUV mode: its steps and where each was written.</summary>
+public sealed record PlaneChain(IReadOnlyList<FilterDefinition> Steps, IReadOnlyList<SpecOrigin>? Origins = null)
+{
+    public static readonly PlaneChain None = new([]);
+
+    public SpecOrigin? Origin(int index) => Origins is { } o && index < o.Count ? o[index] : null;
 }
 
 /// <summary>Where frames come from (exactly one kind).</summary>

@@ -18,7 +18,7 @@ internal delegate IFrameFilter FilterFactory(IReadOnlyList<FilterDefinition> cha
 /// </summary>
 internal sealed class FilterStage(
     IReadOnlyList<FilterDefinition> initial, FilterFactory factory, bool outputSizeFixed,
-    ChannelReader<Frame> input, IReadOnlyList<ChannelWriter<Frame>> outputs, StageCounters counters)
+    ChannelReader<Frame> input, IReadOnlyList<ChannelWriter<Frame>> outputs, StageCounters counters, PlaneFilter? planes = null)
 {
     private RunControl? _run;
 
@@ -55,6 +55,11 @@ internal sealed class FilterStage(
     /// </summary>
     public void Replace(IReadOnlyList<FilterDefinition> chain)
     {
+        if (planes is not null)
+        {
+            planes.Replace(chain); // space: yuv: the chain is Y's
+            return;
+        }
         lock (_gate)
         {
             if (_input is not { } format)
@@ -82,6 +87,12 @@ internal sealed class FilterStage(
     /// <returns>The format the chain makes of <paramref name="format"/>, or null when it could not be built.</returns>
     public ImageFormat? Prepare(ImageFormat format)
     {
+        if (planes is not null)
+        {
+            try { planes.Prepare(format); }
+            catch (Exception) { } // not swallowed: built again at the first frame, where the error fails the run as the filter's
+            return null;   // planes: the sinks learn the format from the first frame
+        }
         IReadOnlyList<FilterDefinition> definitions;
         lock (_gate)
         {
@@ -127,12 +138,21 @@ internal sealed class FilterStage(
                 Frame dst;
                 try
                 {
-                    filter = Current(filter, src.Format);
-                    if (pool is null || pool.Format != filter.Output) pool = NewPool(filter.Output);
-                    dst = pool.Rent();
-                    try { filter.Apply(src.Image, dst.Image); }
-                    catch { dst.Release(); throw; }
-                    dst.CopyStampsFrom(src);
+                    if (planes is not null)
+                    {
+                        // space: yuv — the planes are filtered in place of a BGR image (PlaneFilter).
+                        pool ??= NewPool(src.Format, planar: true);
+                        dst = planes.Apply(src, pool);
+                    }
+                    else
+                    {
+                        filter = Current(filter, src.Format);
+                        if (pool is null || pool.Format != filter.Output) pool = NewPool(filter.Output);
+                        dst = pool.Rent();
+                        try { filter.Apply(src.Image, dst.Image); }
+                        catch { dst.Release(); throw; }
+                        dst.CopyStampsFrom(src);
+                    }
                 }
                 finally { src.Release(); }
                 counters.FrameDone(t0);
@@ -172,9 +192,9 @@ internal sealed class FilterStage(
         }
     }
 
-    private FramePool NewPool(ImageFormat format)
+    private FramePool NewPool(ImageFormat format, bool planar = false)
     {
-        var pool = new FramePool(format);
+        var pool = new FramePool(format, planar);
         lock (_gate) _pools.Add(pool);
         return pool;
     }

@@ -20,7 +20,7 @@ namespace VideoConv.Pipeline.Stages;
 /// chain); returns the format the chain makes of it, or null.</param>
 /// <param name="preroll">Told that format; the first frame is read once every sink has prepared for it.</param>
 internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> output, RunControl run, StageCounters counters, bool realtime,
-    Func<VideoConv.Core.Imaging.ImageFormat, VideoConv.Core.Imaging.ImageFormat?> opened, Preroll preroll, bool wallClock = false)
+    Func<VideoConv.Core.Imaging.ImageFormat, VideoConv.Core.Imaging.ImageFormat?> opened, Preroll preroll, bool wallClock = false, bool planar = false)
 {
     private static readonly Media.Rational Milliseconds = new(1, 1000);
 
@@ -44,7 +44,7 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
             source.Open(ct);
             _total = source.TotalFrames;
             Volatile.Write(ref _fps, source.Fps);
-            _pool = new FramePool(source.Format);
+            _pool = new FramePool(source.Format, planar); // planar: frames that take the decoder's YUV planes (space: yuv)
             preroll.Announce(opened(source.Format));
             preroll.AwaitSinks(ct);
             counters.Started();

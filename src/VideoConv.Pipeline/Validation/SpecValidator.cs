@@ -22,7 +22,8 @@ public static class SpecValidator
     public static void Validate(PipelineSpec spec, bool overwrite, bool foldersMayBeMissing = false)
     {
         ValidateSource(spec.Source);
-        ValidateChain(spec);
+        YuvSpecRules.Validate(spec); // space: yuv (its chains are checked there, per plane)
+        if (spec.Space != PixelSpace.Yuv) ValidateChain(spec);
         if (spec.Sinks.Count == 0) throw Refuse("sinks", spec.Origin, "at least one sink is needed (file, display, images or discard)");
         if (spec.Sinks.Count(s => s is DisplaySinkSpec) > 1)
             throw Refuse("sinks", spec.Sinks.Where(s => s is DisplaySinkSpec).Skip(1).First().Origin ?? spec.Origin,
