@@ -135,3 +135,24 @@ public class DiscardSinkContract : FrameSinkContract
     protected override int? FramesAtDestination() => null;
 }
 
+
+/// <summary>
+/// The url sink (MPEG-TS over UDP to a local port): its destination is the network, so nothing stays here — no file,
+/// no partial. What arrives is checked by real ffmpeg receivers in UrlSinkTests.
+/// </summary>
+public class LibAvUrlSinkContract : FrameSinkContract
+{
+    internal override IFrameSink Create() => new LibAvUrlSink(new VideoConv.Pipeline.Specs.UrlSinkSpec("udp://127.0.0.1:9"), null, live: true);
+    protected override int? FramesAtDestination() => null;
+
+    [RequiresLibAvFact] public override void Complete_AfterWrites_LeavesEveryFrameAtDestination() => base.Complete_AfterWrites_LeavesEveryFrameAtDestination();
+    [RequiresLibAvFact] public override void Abort_AfterWrites_LeavesNoPartialFile() => base.Abort_AfterWrites_LeavesNoPartialFile();
+    [RequiresLibAvFact] public override void Complete_WithoutFrames_FinalizesAnEmptyOutput() => base.Complete_WithoutFrames_FinalizesAnEmptyOutput();
+}
+
+/// <summary>The wrapper <c>space: yuv</c> puts before sinks that take BGR: BGR frames pass through to the sink it wraps.</summary>
+public class BgrConversionSinkContract : FrameSinkContract
+{
+    internal override IFrameSink Create() => new BgrConversionSink(new ImageSequenceSink(Dir.File("%04d.png"), overwrite: false));
+    protected override int? FramesAtDestination() => Directory.GetFiles(Dir.Path, "*.png").Length;
+}
