@@ -21,23 +21,27 @@ internal sealed class DisplaySink(string title, ISinkHost host) : IFrameSink
     public bool AcceptsFormatChange => true;
 
     /// <summary>
-    /// Creates the window, sized for the frames to come, and shows two black frames with the overlay before the
-    /// first real one. Done at the first frame, this cost a 30 fps live source its first frames: starting GTK and
-    /// mapping the window took 190–230 ms (720p, Xvfb), the first show at the new size 30–60 ms more in its event
-    /// loop — 6–8 frames queued behind it and 1–5 of them dropped (5 runs here), all at the start.
+    /// Creates the window as the run starts, then sizes it for the frames to come and shows two black frames with the
+    /// overlay, all before the first real frame. Done at the first frame, this cost a 30 fps live source its first
+    /// frames: starting GTK and mapping the window took 190–230 ms (720p, Xvfb), the first show at the new size
+    /// 30–60 ms more in its event loop — 6–8 frames queued behind it and 1–5 of them dropped, all at the start.
+    /// The window is made while the source opens, so only the sizing delays the source's first read.
     /// </summary>
     public void Prepare(ImageFormat? expected)
     {
-        if (_opened) return;
-        Cv2.NamedWindow(title, WindowFlags.AutoSize);
-        Cv2.MoveWindow(title, 0, 0);
-        _opened = true;
+        if (!_opened)
+        {
+            Cv2.NamedWindow(title, WindowFlags.AutoSize);
+            Cv2.MoveWindow(title, 0, 0);
+            _opened = true;
+        }
         if (expected is not { } f)
         {
             Cv2.WaitKey(1);
             return;
         }
-        var canvas = _canvas ??= new Mat(f.Height, f.Width, MatType.CV_8UC3, Scalar.Black);
+        if (_canvas is not null) return;   // sized already
+        var canvas = _canvas = new Mat(f.Height, f.Width, MatType.CV_8UC3, Scalar.Black);
         for (int i = 0; i < 2; i++) Show(canvas);
     }
 

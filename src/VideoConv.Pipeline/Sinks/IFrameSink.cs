@@ -20,8 +20,9 @@ internal interface IFrameSink : IDisposable
 
     /// <summary>
     /// The sink's costly set-up (a window, a connection), on the sink's thread before the source reads its first
-    /// frame, so a live source does not queue and drop frames while it happens. <paramref name="expected"/> is the
-    /// format the chain will make, or null when not known; <see cref="Open"/> still follows with the first frame's.
+    /// frame, so a live source does not queue and drop frames while it happens. Called twice: with null as the run
+    /// starts (what needs no format, in parallel with the source's opening), then with the format the chain will
+    /// make once the source is open (null when not known). <see cref="Open"/> still follows with the first frame's.
     /// </summary>
     void Prepare(ImageFormat? expected) { }
 

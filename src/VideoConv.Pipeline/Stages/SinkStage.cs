@@ -24,7 +24,9 @@ internal sealed class SinkStage(IFrameSink sink, ChannelReader<Frame> input, Run
         bool opened = false;
         try
         {
-            // Signalled only once prepared: a sink that fails here fails the run, which cancels the waiting source.
+            // What needs no format, while the source opens; then for the chain's output. Signalled only once prepared:
+            // a sink that fails here fails the run, which cancels the waiting source.
+            sink.Prepare(null);
             sink.Prepare(preroll.AwaitFormat(run.FailToken));
             preroll.SinkPrepared();
             counters.Started();
