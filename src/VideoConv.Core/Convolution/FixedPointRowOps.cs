@@ -172,44 +172,17 @@ internal static unsafe class FixedPointRowOps
             }
             for (; i <= n - 32; i += 32)
             {
-                Vector256<short> a0 = r.Bias256, a1 = r.Bias256;
-                for (int t = 0; t < taps; t++)
-                {
-                    byte* p = rows[t] + i;
-                    var x0 = Avx2.ConvertToVector256Int16(p);
-                    var x1 = Avx2.ConvertToVector256Int16(p + 16);
-                    short w = weights[t];
-                    if (w == 1) { a0 += x0; a1 += x1; }
-                    else if (w == -1) { a0 -= x0; a1 -= x1; }
-                    else
-                    {
-                        var wv = Vector256.Create(w);
-                        a0 += Avx2.MultiplyLow(x0, wv);
-                        a1 += Avx2.MultiplyLow(x1, wv);
-                    }
-                }
+                var (a0, a1) = Sums32(rows, weights, taps, i, r.Bias256);
                 r.Store(a0, a1, dst + i);
             }
         }
         if (Vector128.IsHardwareAccelerated)
             for (; i <= n - 16; i += 16)
             {
-                Vector128<short> a0 = r.Bias128, a1 = r.Bias128;
-                for (int t = 0; t < taps; t++)
-                {
-                    var w = Vector128.Create(weights[t]);
-                    var (lo, hi) = Vector128.Widen(Vector128.Load(rows[t] + i));
-                    a0 += lo.AsInt16() * w;
-                    a1 += hi.AsInt16() * w;
-                }
+                var (a0, a1) = Sums16(rows, weights, taps, i, r.Bias128);
                 r.Store(a0, a1, dst + i);
             }
-        for (; i < n; i++)
-        {
-            int sum = bias;
-            for (int t = 0; t < taps; t++) sum += weights[t] * rows[t][i];
-            dst[i] = r.Scalar(sum);
-        }
+        for (; i < n; i++) dst[i] = r.Scalar(Sum(rows, weights, taps, i, bias));
     }
 
     /// <summary>
@@ -223,45 +196,65 @@ internal static unsafe class FixedPointRowOps
         if (Avx2.IsSupported)
             for (; i <= n - 32; i += 32)
             {
-                Vector256<short> a0 = default, a1 = default;
-                for (int t = 0; t < taps; t++)
-                {
-                    byte* p = rows[t] + i;
-                    var x0 = Avx2.ConvertToVector256Int16(p);
-                    var x1 = Avx2.ConvertToVector256Int16(p + 16);
-                    short w = weights[t];
-                    if (w == 1) { a0 += x0; a1 += x1; }
-                    else if (w == -1) { a0 -= x0; a1 -= x1; }
-                    else
-                    {
-                        var wv = Vector256.Create(w);
-                        a0 += Avx2.MultiplyLow(x0, wv);
-                        a1 += Avx2.MultiplyLow(x1, wv);
-                    }
-                }
+                var (a0, a1) = Sums32(rows, weights, taps, i, default);
                 a0.Store(dst + i);
                 a1.Store(dst + i + 16);
             }
         if (Vector128.IsHardwareAccelerated)
             for (; i <= n - 16; i += 16)
             {
-                Vector128<short> a0 = default, a1 = default;
-                for (int t = 0; t < taps; t++)
-                {
-                    var w = Vector128.Create(weights[t]);
-                    var (lo, hi) = Vector128.Widen(Vector128.Load(rows[t] + i));
-                    a0 += lo.AsInt16() * w;
-                    a1 += hi.AsInt16() * w;
-                }
+                var (a0, a1) = Sums16(rows, weights, taps, i, default);
                 a0.Store(dst + i);
                 a1.Store(dst + i + 8);
             }
-        for (; i < n; i++)
+        for (; i < n; i++) dst[i] = (short)Sum(rows, weights, taps, i, 0);
+    }
+
+    // The direct 16-bit sums at samples [i, i + 32): start + Σ_t weights[t] · rows[t][i…], wrapping; ±1 skip the multiply.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<short>, Vector256<short>) Sums32(byte** rows, short* weights, int taps, int i, Vector256<short> start)
+    {
+        Vector256<short> a0 = start, a1 = start;
+        for (int t = 0; t < taps; t++)
         {
-            int sum = 0;
-            for (int t = 0; t < taps; t++) sum += weights[t] * rows[t][i];
-            dst[i] = (short)sum;
+            byte* p = rows[t] + i;
+            var x0 = Avx2.ConvertToVector256Int16(p);
+            var x1 = Avx2.ConvertToVector256Int16(p + 16);
+            short w = weights[t];
+            if (w == 1) { a0 += x0; a1 += x1; }
+            else if (w == -1) { a0 -= x0; a1 -= x1; }
+            else
+            {
+                var wv = Vector256.Create(w);
+                a0 += Avx2.MultiplyLow(x0, wv);
+                a1 += Avx2.MultiplyLow(x1, wv);
+            }
         }
+        return (a0, a1);
+    }
+
+    // The same at samples [i, i + 16) with 128-bit vectors.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector128<short>, Vector128<short>) Sums16(byte** rows, short* weights, int taps, int i, Vector128<short> start)
+    {
+        Vector128<short> a0 = start, a1 = start;
+        for (int t = 0; t < taps; t++)
+        {
+            var w = Vector128.Create(weights[t]);
+            var (lo, hi) = Vector128.Widen(Vector128.Load(rows[t] + i));
+            a0 += lo.AsInt16() * w;
+            a1 += hi.AsInt16() * w;
+        }
+        return (a0, a1);
+    }
+
+    // The same at sample i, in 32 bits (the caller rounds or wraps).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Sum(byte** rows, short* weights, int taps, int i, int start)
+    {
+        int sum = start;
+        for (int t = 0; t < taps; t++) sum += weights[t] * rows[t][i];
+        return sum;
     }
 
     /// <summary>
