@@ -29,7 +29,7 @@ internal readonly record struct ColourDescription(int Range, int Primaries, int 
 
     /// <summary>The description of a file source's video stream; <see cref="None"/> for standard input or what cannot be read.</summary>
     public static ColourDescription Probe(FileSourceSpec? source) =>
-        source is null || source.ReadsOnce ? None : Sources.LibAvFileSource.ProbeColour(source.Path) ?? None;
+        source is null ? None : Sources.LibAvFileSource.ProbeColour(source) ?? None;
 
     /// <summary>Tags an encoder (AVCodecContext*, before opening) with the description; the muxer copies it to the stream.</summary>
     /// <param name="keepRange">False where the pixel format fixes the range itself (yuvj420p for MJPEG: full).</param>

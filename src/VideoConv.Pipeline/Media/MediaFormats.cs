@@ -125,7 +125,7 @@ public static unsafe partial class MediaFormats
         ImageFormat? input = spec.Source switch
         {
             PatternSourceSpec p => new ImageFormat(p.Width, p.Height, 3),
-            FileSourceSpec f when !f.ReadsOnce => Sources.LibAvFileSource.Probe(f.Path),
+            FileSourceSpec f => Sources.LibAvFileSource.Probe(f),
             _ => null,
         };
         if (input is not { } format) return null;

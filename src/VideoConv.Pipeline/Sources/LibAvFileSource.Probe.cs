@@ -1,14 +1,15 @@
 using VideoConv.Core.Imaging;
 using VideoConv.Pipeline.FFmpeg;
 using VideoConv.Pipeline.Media;
+using VideoConv.Pipeline.Specs;
 
 namespace VideoConv.Pipeline.Sources;
 
 // What a file's video stream says without decoding it: its upright size, colour, rotation (for checks before the first frame).
 internal sealed unsafe partial class LibAvFileSource
 {
-    /// <summary>The upright frame size of a file's video (BGR), without decoding; null when the libraries cannot tell.</summary>
-    public static ImageFormat? Probe(string path) => WithVideoStream<ImageFormat>(path, s =>
+    /// <summary>The upright frame size of a file source's video (BGR), without decoding; null when the libraries cannot tell or the source is read once.</summary>
+    public static ImageFormat? Probe(FileSourceSpec source) => WithVideoStream<ImageFormat>(source, s =>
     {
         void* stream = (void*)s;
         void* par = LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer();
@@ -17,16 +18,18 @@ internal sealed unsafe partial class LibAvFileSource
         return UprightRotation(stream) is 90 or 270 ? new ImageFormat(h, w, 3) : new ImageFormat(w, h, 3);
     });
 
-    /// <summary>The colour description of a file's video stream (range, primaries, transfer, matrix); null when the libraries cannot tell.</summary>
-    public static ColourDescription? ProbeColour(string path) =>
-        WithVideoStream<ColourDescription>(path, s => ColourDescription.Of(LibAv.Read<nint>((void*)s, LibAv.StreamCodecpar).ToPointer()));
+    /// <summary>The colour description of a file source's video stream (range, primaries, transfer, matrix); null when the libraries cannot tell or the source is read once.</summary>
+    public static ColourDescription? ProbeColour(FileSourceSpec source) =>
+        WithVideoStream<ColourDescription>(source, s => ColourDescription.Of(LibAv.Read<nint>((void*)s, LibAv.StreamCodecpar).ToPointer()));
 
-    // Opens a file's best video stream (AVStream*) for read, without decoding; null when there is none.
-    private static T? WithVideoStream<T>(string path, Func<nint, T?> read) where T : struct
+    // Opens a file's best video stream (AVStream*) for read, without decoding; null when there is none. A source read
+    // once (standard input, a FIFO, a device) is never opened: it would lose what a probe reads, and a FIFO's writer
+    // dies when the probe closes it.
+    private static T? WithVideoStream<T>(FileSourceSpec source, Func<nint, T?> read) where T : struct
     {
-        if (!LibAv.IsAvailable || !File.Exists(path)) return null;
+        if (!LibAv.IsAvailable || source.ReadsOnce || !File.Exists(source.Path)) return null;
         void* format = null;
-        if (LibAv.avformat_open_input(&format, path, null, null) < 0) return null;
+        if (LibAv.avformat_open_input(&format, source.Path, null, null) < 0) return null;
         try
         {
             if (LibAv.avformat_find_stream_info(format, null) < 0) return null;

@@ -83,9 +83,9 @@ public sealed record FileSourceSpec(string Path) : SourceSpec
     public bool IsStdin => Path == "-";
 
     /// <summary>
-    /// Standard input, a FIFO or a device: a stream that can be read only once, so nothing may open it a second time
-    /// (to probe its size or colours, or to read its audio: that comes from the one reader). Probing a FIFO once ate
-    /// the stream's start and, closing it, ended the writer (ffmpeg -re died of EPIPE; the run then waited forever).
+    /// Standard input, a FIFO or a device: a stream that can be read only once, so nothing may open it a second time:
+    /// probes open regular files only, and its audio comes from the one reader (<see cref="Media.AudioFeed"/>). Probing a
+    /// FIFO once ate the stream's start and, closing it, ended the writer (ffmpeg -re died of EPIPE; the run then waited forever).
     /// </summary>
     public bool ReadsOnce => IsStdin || Files.FileNodes.KindOf(Path) is not (Files.FileNodeKind.RegularFile or Files.FileNodeKind.Missing);
 }

@@ -32,7 +32,7 @@ internal static class YuvSpecRules
         if (FramePlanes.LayoutProblem is { } problem) throw new PipelineSpecException("space", $"space: yuv cannot be used: {problem}", at);
         // The frame size when the file tells it without decoding; any size will do for the checks below otherwise (they
         // are about padding, stride and channels, which refuse the same way at every size the kernel fits).
-        var frame = (file.IsStdin ? null : LibAvFileSource.Probe(file.Path)) ?? new ImageFormat(1920, 1080, 3);
+        var frame = LibAvFileSource.Probe(file) ?? new ImageFormat(1920, 1080, 3);
         CheckPlane(spec.Chain, i => spec.ChainOrigin(i), i => PipelineSpec.ChainStepName(i), FramePlanes.PlaneFormat(frame.Width, frame.Height, 0), "Y");
         CheckPlane(spec.U.Steps, i => spec.U.Origin(i) ?? spec.Origin, i => $"chain u step {i + 1}", FramePlanes.PlaneFormat(frame.Width, frame.Height, 1), "U");
         CheckPlane(spec.V.Steps, i => spec.V.Origin(i) ?? spec.Origin, i => $"chain v step {i + 1}", FramePlanes.PlaneFormat(frame.Width, frame.Height, 2), "V");
