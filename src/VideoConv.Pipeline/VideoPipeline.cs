@@ -74,7 +74,8 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
         // space: yuv: the chains run on the decoder's planes (Chain is Y's), docs/yuv.md.
         _planes = spec.Space == PixelSpace.Yuv ? new PlaneFilter(spec.Chain, spec.U.Steps, spec.V.Steps, _scheduler) : null;
         _filter = new FilterStage(spec.Chain, seams.Filter ?? ((chain, format) => new FilterChain(chain, format, _scheduler)), sizeFixed,
-            _sourceOut.Reader, [.. _sinkIn.Select(c => c.Writer)], _filterCounters, _planes);
+            _sourceOut.Reader, [.. _sinkIn.Select(c => c.Writer)], _filterCounters, _planes, prefill: options.QueueCapacity + 2,
+            warmUp: seams.Filter is null);
     }
 
     public PipelineSpec Spec { get; }
@@ -100,7 +101,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
     {
         using var run = new RunControl(cancellationToken);
         // A container on standard input is read once, by the source: it hands its audio to the sinks (a file is read again by each).
-        using var stdinAudio = _seams.Source is null ? Media.AudioFeed.For(Spec.Source) : null;
+        using var stdinAudio = _seams.Source is null ? Media.AudioFeed.For(Spec.Source, Spec.Sinks) : null;
         var sinks = new List<IFrameSink>();
         IFrameSource? source = null;
         try
@@ -121,7 +122,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
             // Elapsed time (and so fps) counts from the first frame read, not from opening the source and sinks.
             var preroll = new Preroll(sinks.Count, () => Interlocked.Exchange(ref _startTimestamp, Stopwatch.GetTimestamp()));
             _source = new SourceStage(source, _sourceOut.Writer, run, _sourceCounters, realtime, _filter.Prepare, preroll,
-                wallClock: Spec.Source is CameraSourceSpec or UrlSourceSpec, planar: yuv);
+                wallClock: Spec.Source is CameraSourceSpec or UrlSourceSpec, planar: yuv, prefill: Options.QueueCapacity + 2);
             _filter.Attach(run);
             _run = run;
 

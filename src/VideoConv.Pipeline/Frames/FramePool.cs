@@ -33,6 +33,24 @@ internal sealed class FramePool : IDisposable
 
     public long Rented => Interlocked.Read(ref _rented);
 
+    /// <summary>
+    /// Creates <paramref name="count"/> frames now and writes their pixels once, so the run's first frames find them
+    /// ready: a fresh frame's memory is mapped by the kernel page by page at its first write (675 pages for 720p BGR),
+    /// which a live run otherwise pays inside its first frames. Planar frames borrow the decoder's planes: none made.
+    /// </summary>
+    public void Prefill(int count)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Planar) return;
+        for (int i = 0; i < count; i++)
+        {
+            var frame = new Frame(this, Format);
+            Interlocked.Increment(ref _created);
+            frame.Image.Data.AsSpan().Clear();
+            _free.Enqueue(frame);
+        }
+    }
+
     /// <summary>A frame with one reference, owned by the caller.</summary>
     public Frame Rent()
     {

@@ -22,8 +22,9 @@ internal sealed unsafe class AudioFeed : IDisposable
     private readonly Lock _gate = new();
     private void* _par;
 
-    /// <summary>A feed for <paramref name="source"/> when it can be read only once (standard input, a FIFO, a device); null otherwise (files are read again by each sink).</summary>
-    public static AudioFeed? For(SourceSpec source) => source is FileSourceSpec { ReadsOnce: true } && LibAv.IsAvailable ? new AudioFeed() : null;
+    /// <summary>A feed for <paramref name="source"/> when it can be read only once (standard input, a FIFO, a device) and a sink keeps the audio; null otherwise (files are read again by each sink).</summary>
+    public static AudioFeed? For(SourceSpec source, IEnumerable<SinkSpec> sinks) =>
+        source is FileSourceSpec { ReadsOnce: true } && LibAv.IsAvailable && sinks.Any(s => s is MediaSinkSpec { Audio: not AudioMode.Drop }) ? new AudioFeed() : null;
 
     /// <summary>The audio stream's parameters (AVCodecParameters*, the feed's own copy); null until the source found audio.</summary>
     public void* Parameters => _par;

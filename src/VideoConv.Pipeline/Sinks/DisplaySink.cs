@@ -37,15 +37,20 @@ internal sealed class DisplaySink(string title, ISinkHost host) : IFrameSink
         }
         if (expected is not { } f)
         {
-            Cv2.WaitKey(1);
+            // GTK's first shows are slow whatever the size (the second waitKey took 20 ms, the fourth 1.1 ms): paid here,
+            // while the source opens, on a small black picture.
+            using var warm = new Mat(WarmUpSize.Height, WarmUpSize.Width, MatType.CV_8UC3, Scalar.Black);
+            for (int i = 0; i < 4; i++) Show(warm);
             return;
         }
         if (_canvas is not null) return;   // sized already
         var canvas = _canvas = new Mat(f.Height, f.Width, MatType.CV_8UC3, Scalar.Black);
-        for (int i = 0; i < 2; i++) Show(canvas);
+        for (int i = 0; i < 4; i++) Show(canvas);   // a new size is slow again for two shows (waitKey 23 ms, then 8)
     }
 
-    public void Open(ImageFormat format, double fps) => Prepare(null);
+    private static readonly Size WarmUpSize = new(320, 180);
+
+    public void Open(ImageFormat format, double fps) { if (!_opened) Prepare(null); }
 
     public void Write(Frame frame)
     {

@@ -97,16 +97,55 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
     private static bool IsMov(void* format) =>
         format != null && LibAv.Read<nint>(format, LibAv.FormatIformat) is var iformat && iformat != 0 && iformat == (nint)LibAv.av_find_input_format("mov");
 
+    /// <summary>
+    /// How much of a live stream read once (a FIFO, a device, a pipe with <c>live: true</c>) is analysed before its
+    /// first frame, when no sink keeps its audio (an audio stream's parameters can come later: FFmpeg's MPEG-TS muxer
+    /// holds audio up to 0.7 s, and a stream found without them would be left out of the file; such a run analyses
+    /// at FFmpeg's default). FFmpeg's default, 5 s, never ends early on MPEG-TS (streams may appear later), and everything it
+    /// reads is buffered and then delivered at once: a 30 fps FIFO took 0.53 s to open and its first frames arrived
+    /// as a burst that queued 60–70 ms behind each other (720p, gaussian → sobel → window). 0.1 s finds the size, pixel format
+    /// and rate of an MPEG-TS MPEG-4 or H.264 stream that starts at a keyframe (ffprobe -analyzeduration 100000 agrees
+    /// with the default). A stream joined between keyframes has no parameter set in that window, and FFmpeg cannot
+    /// analyse on (a second avformat_find_stream_info crashes in 5.1): that is refused, saying so.
+    /// </summary>
+    internal const string LiveAnalyzeMicroseconds = "100000";
+
+    private static readonly TimeSpan LiveAnalysis = TimeSpan.FromTicks(long.Parse(LiveAnalyzeMicroseconds) * 10);
+
+    /// <summary>With <see cref="LiveAnalyzeMicroseconds"/>: bytes read to recognise the container and analyse it (FFmpeg's default 5 MB).</summary>
+    internal const string LiveProbeBytes = "32768";
+
+    private void* StreamAt(int index) => ((nint*)LibAv.Read<nint>(_format, LibAv.FormatStreams))[index].ToPointer();
+
+    private bool HasSize(int index)
+    {
+        void* par = LibAv.Read<nint>(StreamAt(index), LibAv.StreamCodecpar).ToPointer();
+        return LibAv.Read<int>(par, LibAv.ParWidth) > 0 && LibAv.Read<int>(par, LibAv.ParHeight) > 0;
+    }
+
     private bool TryOpen(string url)
     {
         void* format = null;
-        if (LibAv.avformat_open_input(&format, url, null, null) < 0) return false;
+        void* options = null;
+        bool liveStream = spec.ReadsOnce && spec.IsLive && stdinAudio is null;   // no sink keeps its audio
+        if (liveStream)
+        {
+            LibAv.av_dict_set(&options, "analyzeduration", LiveAnalyzeMicroseconds, 0);
+            LibAv.av_dict_set(&options, "probesize", LiveProbeBytes, 0);
+        }
+        int opened = LibAv.avformat_open_input(&format, url, null, &options);
+        LibAv.av_dict_free(&options);
+        if (opened < 0) return false;
         _format = format;
         if (LibAv.avformat_find_stream_info(_format, null) < 0) return false;
         void* decoder = null;
         _stream = LibAv.av_find_best_stream(_format, LibAv.MediaVideo, -1, -1, &decoder, 0);
+        if (liveStream && _stream >= 0 && decoder != null && !HasSize(_stream))
+            throw new InvalidOperationException(
+                $"{_what}: no picture size in the first {LiveAnalysis.TotalSeconds:0.#} s of the live stream (an H.264 stream joined between two keyframes has " +
+                "none until the next one): start the stream at a keyframe, or set live: false, which analyses up to 5 s as FFmpeg does");
         if (_stream < 0 || decoder == null) return false;
-        void* stream = ((nint*)LibAv.Read<nint>(_format, LibAv.FormatStreams))[_stream].ToPointer();
+        void* stream = StreamAt(_stream);
         void* par = LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer();
         int width = LibAv.Read<int>(par, LibAv.ParWidth), height = LibAv.Read<int>(par, LibAv.ParHeight);
         if (width <= 0 || height <= 0 || (long)width * height * 4 > Image.MaxBytes) return false;

@@ -18,8 +18,13 @@ internal delegate IFrameFilter FilterFactory(IReadOnlyList<FilterDefinition> cha
 /// </summary>
 internal sealed class FilterStage(
     IReadOnlyList<FilterDefinition> initial, FilterFactory factory, bool outputSizeFixed,
-    ChannelReader<Frame> input, IReadOnlyList<ChannelWriter<Frame>> outputs, StageCounters counters, PlaneFilter? planes = null)
+    ChannelReader<Frame> input, IReadOnlyList<ChannelWriter<Frame>> outputs, StageCounters counters, PlaneFilter? planes = null,
+    int prefill = 0, bool warmUp = false)
 {
+    /// <summary>The frame the engine's code is first run on while the source opens (its size is unknown then): BGR, small.</summary>
+    private static readonly ImageFormat WarmUpFormat = new(128, 72, 3);
+    private readonly Lock _warmGate = new();   // the warm-up and Prepare take turns: Prepare then finds the code compiled
+
     private RunControl? _run;
 
     /// <summary>Binds the stage to the run that will call <see cref="Run"/>.</summary>
@@ -33,6 +38,7 @@ internal sealed class FilterStage(
     private ImageFormat? _input;
     private ImageFormat? _output;
     private IFrameFilter? _pending;
+    private FramePool? _preparedPool;   // the output pool made (and prefilled) by Prepare, taken by the first frame
     private volatile IFrameFilter? _active;   // the chain frames go through now (its step timings are the stage's)
 
     /// <summary>
@@ -100,24 +106,37 @@ internal sealed class FilterStage(
             definitions = _definitions;
         }
         IFrameFilter filter;
+        FramePool? pool = null;
         try
         {
+            using var turn = _warmGate.EnterScope();
             filter = factory(definitions, format);
-            filter.Apply(new Image(format), new Image(filter.Output));
+            pool = new FramePool(filter.Output);
+            pool.Prefill(prefill);
+            var warm = pool.Rent();
+            try { filter.Apply(new Image(format), warm.Image); }
+            finally { warm.Release(); }
             (filter as FilterChain)?.Times.Reset();   // the blank warm-up frame is not a frame
         }
         catch (Exception)
         {
+            pool?.Dispose();
             // Not swallowed: the chain is built and applied again at the first frame, on this stage's
             // thread, where the same error fails the run as the filter's (not the source's, whose thread this is).
             return null;
         }
         lock (_gate)
         {
-            if (_input is not null || !ReferenceEquals(definitions, _definitions)) return _output;   // replaced meanwhile
+            if (_input is not null || !ReferenceEquals(definitions, _definitions))
+            {
+                pool.Dispose();
+                return _output;   // replaced meanwhile
+            }
             _input = format;
             _output = filter.Output;
             _pending = filter;
+            _pools.Add(pool);
+            _preparedPool = pool;
             return _output;
         }
     }
@@ -131,6 +150,7 @@ internal sealed class FilterStage(
         FramePool? pool = null;
         try
         {
+            if (warmUp && planes is null) WarmUp();
             counters.Started();
             while (FrameChannels.Read(input, out var src, ct))
             {
@@ -147,7 +167,7 @@ internal sealed class FilterStage(
                     else
                     {
                         filter = Current(filter, src.Format);
-                        if (pool is null || pool.Format != filter.Output) pool = NewPool(filter.Output);
+                        if (pool is null || pool.Format != filter.Output) pool = TakePrepared(filter.Output) ?? NewPool(filter.Output);
                         dst = pool.Rent();
                         try { filter.Apply(src.Image, dst.Image); }
                         catch { dst.Release(); throw; }
@@ -173,6 +193,34 @@ internal sealed class FilterStage(
         }
     }
 
+    /// <summary>
+    /// Runs the chain once on a small blank frame as the run starts, while the source opens: the JIT compiles the
+    /// engine's code for this chain here rather than in <see cref="Prepare"/>, which the source waits for before its
+    /// first frame. Measured on a live 720p FIFO (gaussian → sobel): Prepare took 134 ms, 84 of them building the
+    /// chain, and a 30 fps source buffered four frames meanwhile that then arrived at once. A chain that cannot apply
+    /// to this frame (a crop larger than it) is simply not warmed: its errors belong to the real format.
+    /// </summary>
+    private void WarmUp()
+    {
+        IReadOnlyList<FilterDefinition> definitions;
+        lock (_gate)
+        {
+            if (_input is not null) return;
+            definitions = _definitions;
+        }
+        using var turn = _warmGate.EnterScope();
+        try
+        {
+            var filter = factory(definitions, WarmUpFormat);
+            filter.Apply(new Image(WarmUpFormat), new Image(filter.Output));
+        }
+        catch (Exception)
+        {
+            // Not swallowed: whatever this chain cannot do is found again on the real format, in Prepare or at the first
+            // frame, and reported there; a chain that cannot apply to this frame (a crop larger than it) is only not warmed.
+        }
+    }
+
     // The chain to use for this frame: the pending replacement if any, else the current one (built at the first frame).
     private IFrameFilter Current(IFrameFilter? current, ImageFormat format)
     {
@@ -189,6 +237,16 @@ internal sealed class FilterStage(
             var built = factory(_definitions, format);
             _output = built.Output;
             return _active = built;
+        }
+    }
+
+    private FramePool? TakePrepared(ImageFormat format)
+    {
+        lock (_gate)
+        {
+            var pool = _preparedPool;
+            _preparedPool = null;
+            return pool?.Format == format ? pool : null;
         }
     }
 

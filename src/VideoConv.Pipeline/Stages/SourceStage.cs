@@ -19,8 +19,10 @@ namespace VideoConv.Pipeline.Stages;
 /// <param name="opened">Told the frame format once the source is open, before its first frame (the filter prepares its
 /// chain); returns the format the chain makes of it, or null.</param>
 /// <param name="preroll">Told that format; the first frame is read once every sink has prepared for it.</param>
+/// <param name="prefill">Frames made ready in the pool before the first read (what can be in flight: the queue and the two stages).</param>
 internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> output, RunControl run, StageCounters counters, bool realtime,
-    Func<VideoConv.Core.Imaging.ImageFormat, VideoConv.Core.Imaging.ImageFormat?> opened, Preroll preroll, bool wallClock = false, bool planar = false)
+    Func<VideoConv.Core.Imaging.ImageFormat, VideoConv.Core.Imaging.ImageFormat?> opened, Preroll preroll, bool wallClock = false, bool planar = false,
+    int prefill = 0)
 {
     private static readonly Media.Rational Milliseconds = new(1, 1000);
 
@@ -45,6 +47,7 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
             _total = source.TotalFrames;
             Volatile.Write(ref _fps, source.Fps);
             _pool = new FramePool(source.Format, planar); // planar: frames that take the decoder's YUV planes (space: yuv)
+            _pool.Prefill(prefill);
             preroll.Announce(opened(source.Format));
             preroll.AwaitSinks(ct);
             counters.Started();

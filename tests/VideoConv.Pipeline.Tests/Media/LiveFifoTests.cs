@@ -77,6 +77,58 @@ public class LiveFifoTests(ITestOutputHelper output)
         Assert.Empty(warnings);
     }
 
+    /// <summary>
+    /// A live stream read once is analysed for 0.1 s, not FFmpeg's 5 s (what the analysis reads arrives at once after it,
+    /// a burst a live run drops frames of): an H.264 stream from its start is found in that window, every frame decoded.
+    /// Joined between two keyframes it has no parameter set there, and the run is refused before any frame, saying why.
+    /// </summary>
+    [RequiresLibAvFact]
+    public async Task RunAsync_LiveH264Fifo_FromItsStartDecodesAllAndJoinedBetweenKeyframesIsRefused()
+    {
+        using var dir = new TempDir();
+        string clip = dir.File("gop.ts");
+        // 120 frames, keyframes only at 0 and 60 (no scene cuts), SPS/PPS before each.
+        var (made, log) = TestMedia.Run("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-frames:v", "120",
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-bf", "0", "-f", "mpegts", clip);
+        Assert.True(made == 0, log);
+        byte[] ts = File.ReadAllBytes(clip);
+
+        var whole = await RunFifo(dir, "whole.ts", ts, 0);
+        Assert.Null(whole.Error);
+        Assert.Equal(120, whole.Stats!.FramesIn);
+        Assert.Equal(120, whole.Stats.FramesOut + whole.Stats.Dropped);
+
+        // A quarter in: inside the first GOP, past its parameter sets, at a 188-byte packet boundary.
+        var joined = await RunFifo(dir, "joined.ts", ts, ts.Length / 4 / 188 * 188);
+        Assert.NotNull(joined.Error);
+        output.WriteLine(joined.Error.Message);
+        Assert.Contains("no picture size in the first 0.1 s of the live stream", joined.Error.Message);
+        Assert.Contains("live: false", joined.Error.Message);
+    }
+
+    private static async Task<(PipelineStats? Stats, Exception? Error)> RunFifo(TempDir dir, string name, byte[] ts, int from)
+    {
+        string fifo = dir.File(name);
+        Assert.Equal(0, TestMedia.Run("mkfifo", fifo).ExitCode);
+        var writer = Task.Run(() =>
+        {
+            try
+            {
+                using var pipe = new FileStream(fifo, FileMode.Open, FileAccess.Write);   // opens once the source opens the FIFO
+                pipe.Write(ts, from, ts.Length - from);
+            }
+            catch (IOException) { }   // the refused run closes the FIFO first (EPIPE)
+        });
+        var spec = new PipelineSpec(new FileSourceSpec(fifo) { Live = true }, [], [new DiscardSinkSpec()]);
+        try
+        {
+            var stats = await new VideoPipeline(spec, new PipelineOptions()).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+            return (stats, null);
+        }
+        catch (Exception ex) when (ex is not TimeoutException) { return (null, ex); }
+        finally { await writer.WaitAsync(TimeSpan.FromSeconds(30)); }
+    }
+
     private async Task<PipelineStats> RunLive(int produced)
     {
         using var dir = new TempDir();

@@ -9,6 +9,25 @@ namespace VideoConv.Pipeline.Tests.Plumbing;
 [Collection(nameof(MeasurementCollection))]
 public class PoolingTests(ITestOutputHelper output)
 {
+    /// <summary>Frames made before the run (their pages written once) are the ones the first rents hand out.</summary>
+    [Fact]
+    public void Prefill_FramesMadeAhead_AreRentedBeforeAnyNewOne()
+    {
+        using var pool = new FramePool(new VideoConv.Core.Imaging.ImageFormat(64, 48, 3));
+        pool.Prefill(3);
+        Assert.Equal(3, pool.Created);
+        Assert.Equal(0, pool.Outstanding);
+
+        var first = Enumerable.Range(0, 3).Select(_ => pool.Rent()).ToList();
+        Assert.Equal(3, pool.Created);
+        Assert.All(first, f => Assert.True(f.Image.Data.AsSpan().IndexOfAnyExcept((byte)0) < 0, "a prefilled frame holds its written zeros"));
+        var fourth = pool.Rent();
+        Assert.Equal(4, pool.Created);
+
+        foreach (var f in first.Append(fourth)) f.Release();
+        Assert.Equal(0, pool.Outstanding);
+    }
+
     [Fact]
     public async Task RunAsync_ManyFrames_CreatesFramesBoundedByQueueCapacity()
     {

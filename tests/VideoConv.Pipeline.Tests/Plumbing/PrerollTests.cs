@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using VideoConv.Core.Filters;
+using VideoConv.Core.Geometry;
 using VideoConv.Core.Imaging;
 using VideoConv.Pipeline.Specs;
 using VideoConv.Pipeline.Tests.Support;
@@ -7,6 +10,28 @@ namespace VideoConv.Pipeline.Tests.Plumbing;
 /// <summary>The run's start: every sink prepares for the chain's output before the source reads its first frame.</summary>
 public class PrerollTests
 {
+    /// <summary>
+    /// The engine's code is first run on a small blank frame while the source opens (so that compiling it does not delay
+    /// the first frame); a chain that cannot apply to that frame, a crop larger than it, is only not warmed: it runs on
+    /// the real frames, which it fits, and the sinks prepare for its real output.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_ChainTooLargeForTheWarmUpFrame_RunsOnTheRealFrames()
+    {
+        using var source = new CountingSource(12, width: 320, height: 240);
+        var written = new ConcurrentQueue<ImageFormat>();
+        var prepared = new ConcurrentQueue<ImageFormat>();
+        var sink = new RecordingSink { OnPrepare = f => { if (f is { } format) prepared.Enqueue(format); }, OnWrite = f => written.Enqueue(f.Format) };
+        var spec = new PipelineSpec(new PatternSourceSpec(), [FilterDefinition.Cropping(new CropRect(8, 8, 200, 100)), TestMedia.Sharpen], [new DiscardSinkSpec()]);
+
+        var stats = await new VideoPipeline(spec, new PipelineOptions(), new PipelineSeams { Source = () => source, Sink = (_, _) => sink }).RunAsync(CancellationToken.None);
+
+        Assert.Equal(12, stats.FramesOut);
+        Assert.Equal([new ImageFormat(200, 100, 3)], prepared);
+        Assert.Equal(12, written.Count);
+        Assert.All(written, f => Assert.Equal(new ImageFormat(200, 100, 3), f));
+    }
+
     [Fact]
     public async Task RunAsync_SinkStillPreparing_SourceReadsNothingUntilItIsReady()
     {
