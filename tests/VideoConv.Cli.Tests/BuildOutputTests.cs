@@ -6,7 +6,8 @@ namespace VideoConv.Cli.Tests;
 
 /// <summary>
 /// The Release build of the Cli project (what <c>scripts/videoconv</c> runs) holds ReadyToRun code and runs without
-/// compilation tiers: start-up and the hot frame loop are not JIT-compiled (twice) in every run (docs/performance.md).
+/// compilation tiers: start-up and the hot frame loop are not JIT-compiled (twice) in every run, and idle thread-pool
+/// workers do not spin (docs/performance.md).
 /// </summary>
 public sealed class BuildOutputTests
 {
@@ -24,11 +25,12 @@ public sealed class BuildOutputTests
     }
 
     [ReleaseBuildFact]
-    public void ReleaseBuild_RunsWithoutCompilationTiers()
+    public void ReleaseBuild_RunsWithoutCompilationTiersNorThreadPoolSpinning()
     {
         using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(Output, "videoconv.runtimeconfig.json")));
         var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
         Assert.False(properties.GetProperty("System.Runtime.TieredCompilation").GetBoolean());
+        Assert.Equal(0, properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32());
     }
 
     private sealed class ReleaseBuildFactAttribute : FactAttribute
