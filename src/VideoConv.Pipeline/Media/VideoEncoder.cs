@@ -27,6 +27,7 @@ internal sealed unsafe partial class VideoEncoder : IDisposable
     private long _lastPts = long.MinValue, _count;
     private readonly Rational _rate;
     private readonly string _display;
+    private readonly bool _ownBgr;
 
     /// <param name="colour">The input stream's colour description: tagged on the output and used for the BGR → YUV conversion.</param>
     /// <param name="planar">Frames come as YUV planes (<c>space: yuv</c>, <see cref="Frame.Planes"/>): the encoder takes 4:2:0 and gets them by reference (<see cref="EncodePlanes"/>).</param>
@@ -71,6 +72,10 @@ internal sealed unsafe partial class VideoEncoder : IDisposable
         // Bit-exact where the formats match (BGR → BGR0, grey → grey): lossless FFV1 keeps every sample.
         // A described input is converted with its own matrix and range: libswscale's fast BGR → yuv420p path (x86) has
         // BT.601 limited range built in and ignores both, so accurate rounding takes the general path, which obeys them.
+        // BGR → yuv420p without a colour description: libswscale's unscaled MMX path, or the same bytes from our AVX2 copy of it.
+        _ownBgr = !describe && srcFmt == LibAv.PixBgr24 && pixFmt == LibAv.PixYuv420P && input.Width % 2 == 0 && !Bgr24ToYuv420.ForceLibswscale &&
+            LibAv.Read<int>(_frame, LibAv.FrameLinesize + 4) == LibAv.Read<int>(_frame, LibAv.FrameLinesize + 8) && Bgr24ToYuv420.MatchesLibswscale;
+        if (_ownBgr) return;
         _sws = LibAv.sws_getContext(input.Width, input.Height, srcFmt, input.Width, input.Height, pixFmt, LibAv.SwsBicubic | (describe ? LibAv.SwsAccurateRnd : 0), null, null, null);
         if (_sws == null) throw new InvalidOperationException($"FFmpeg cannot convert {input} frames for the {codec.Display} encoder");
         if (describe) colour.ConvertTo(_sws, keepRange);
@@ -94,7 +99,14 @@ internal sealed unsafe partial class VideoEncoder : IDisposable
         {
             byte* src = pixels;
             int stride = _input.RowBytes;
-            LibAv.sws_scale(_sws, &src, &stride, 0, _input.Height, (byte**)((byte*)_frame + LibAv.FrameData), (int*)((byte*)_frame + LibAv.FrameLinesize));
+            byte** data = (byte**)((byte*)_frame + LibAv.FrameData);
+            int* linesize = (int*)((byte*)_frame + LibAv.FrameLinesize);
+            if (_ownBgr)
+            {
+                Bgr24ToYuv420.Convert(src, stride, data[0], linesize[0], data[1], data[2], linesize[1], _input.Width, _input.Height);
+                Interlocked.Increment(ref Bgr24ToYuv420.Frames);
+            }
+            else LibAv.sws_scale(_sws, &src, &stride, 0, _input.Height, data, linesize);
         }
         Send(frame, _frame, write);
     }

@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using VideoConv.Pipeline.Frames;
 using VideoConv.Pipeline.Sources;
+using VideoConv.Pipeline.Specs;
 using VideoConv.Pipeline.Tests.Support;
 
 namespace VideoConv.Pipeline.Tests.Media;
@@ -16,6 +17,23 @@ public class LibAvTests
         var (frames, max, _) = Compare(input, TestMedia.DecodeWithFfmpegCommand(input, 320, 240));
         Assert.Equal(24, frames);
         Assert.Equal(0, max);
+    }
+
+    [RequiresLibAvFact]
+    public void Probe_FileRewrittenBetweenProbes_ReportsTheNewFile()
+    {
+        // Probes are kept per file version (one open instead of five per run): a file replaced in between is probed anew.
+        using var dir = new TempDir();
+        string path = TestMedia.MakeClip(dir, 320, 240, 5);
+        var spec = new FileSourceSpec(path);
+        Assert.Equal(new Core.Imaging.ImageFormat(320, 240, 3), LibAvFileSource.Probe(spec));
+        Assert.Equal(new Core.Imaging.ImageFormat(320, 240, 3), LibAvFileSource.Probe(spec));
+        string other = TestMedia.MakeClip(dir, 160, 96, 5, "other.mp4");
+        File.Move(other, path, overwrite: true);
+        Assert.Equal(new Core.Imaging.ImageFormat(160, 96, 3), LibAvFileSource.Probe(spec));
+        Assert.NotNull(LibAvFileSource.ProbeColour(spec));
+        File.Delete(path);
+        Assert.Null(LibAvFileSource.Probe(spec));
     }
 
     [RequiresLibAvFact]
