@@ -8,6 +8,7 @@ using VideoConv.Core.Kernels;
 
 if (args is ["passes", ..]) PassTimings.Run();
 else if (args is ["loop", var loopName, ..]) PassTimings.Loop(loopName, args.Length > 2 ? int.Parse(args[2]) : 500);
+else if (args is ["pairs", ..]) PassTimings.Pairs(args.Length > 1 ? int.Parse(args[1]) : 30);
 else if (args is ["chunks", ..]) PassTimings.Chunks(args.Length > 1 ? int.Parse(args[1]) : 2);
 else BenchmarkSwitcher.FromAssembly(typeof(EngineBenchmarks).Assembly).Run(args);
 
@@ -229,6 +230,106 @@ internal static unsafe class PassTimings
         UseCpuTime = true;
         Console.WriteLine($"{worker.Path}: {Median(() => worker.Apply(frame, output)):F2} ms");
         for (int i = 0; i < frames; i++) worker.Apply(frame, output);
+    }
+
+    /// <summary>
+    /// The float path's direct kernels (3×3, 5×5, 7×7, random weights) one output row at a time and two rows straight to
+    /// bytes (PairRowOps.DotStore2), frames interleaved; checks both give the same bytes; then the 3×3 loop's parts and
+    /// this core's FMA rates (in registers, with a load each, one dependent chain). Run: dotnet run -c Release -- pairs [frames]
+    /// </summary>
+    public static void Pairs(int frames)
+    {
+        using var one = new VideoConv.Core.Parallel.BandScheduler(1);
+        var frame = new Image(1920, 1080, 3);
+        new Random(42).NextBytes(frame.Data);
+        foreach (int k in new[] { 3, 5, 7 })
+        {
+            var rng = new Random(k);
+            var taps = Enumerable.Range(0, k * k).Select(_ => (float)(rng.NextDouble() * 2 - 1) / k).ToArray();
+            var w = ConvolutionEngine.Create(FilterDefinition.FromKernel(new VideoConv.Core.Kernels.Kernel(k, k, taps)), frame.Format, one);
+            var outputs = Enumerable.Range(0, 2).Select(_ => new Image(w.Output)).ToArray();
+            var variants = new List<(string, Action)>
+            {
+                ($"{k}x{k} one row at a time", () => { ConvolutionWorker.UsePairs = false; w.Apply(frame, outputs[0]); }),
+                ($"{k}x{k} two rows, DotStore2", () => { ConvolutionWorker.UsePairs = true; w.Apply(frame, outputs[1]); }),
+            };
+            Interleaved(frames, [.. variants]);
+            Console.WriteLine($"  same bytes: {string.Join(" ", outputs.Skip(1).Take(variants.Count - 1).Select(o => outputs[0].Data.AsSpan().SequenceEqual(o.Data)))}");
+        }
+        ConvolutionWorker.UsePairs = true;
+
+        // The 3×3 pass's parts over a whole frame: widening 1082 padded rows into a 4-row ring, and the pair loop
+        // alone over a ring whose rows are already floats (in L2: 4 × 23 KB), or over 4 rows of 1536 floats (in L1).
+        const int n = 1920 * 3, padded = 1922 * 3;
+        int stride = (padded + 15) / 16 * 16;
+        byte* s = (byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(padded * 1082 + 64), 64);
+        new Random(1).NextBytes(new Span<byte>(s, padded * 1082));
+        float* ring = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(4 * stride * 4 + 256), 64);
+        byte* d = (byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(n * 1080 + 64), 64);
+        float** rows = (float**)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)(12 * sizeof(nint)));
+        float* wa = stackalloc float[12], wb = stackalloc float[12];
+        for (int t = 0; t < 12; t++) { wa[t] = 0.1f * (t + 1); wb[t] = 0.05f * (t + 1); rows[t] = ring + (t / 3) * stride + (t % 3) * 3; }
+        new Span<float>(ring, 4 * stride).Fill(7);
+        Time("widen 1082 rows into the ring", () => { for (int y = 0; y < 1082; y++) RowOps.Widen(s + (long)y * padded, ring + (y % 4) * stride, padded); });
+        Time("DotStore2 540 pairs, ring rows 23 KB", () => { for (int y = 0; y < 540; y++) PairRowOps.DotStore2(rows, wa, wb, 3, 6, 3, 0, d + (long)(2 * y) * n, d + (long)(2 * y + 1) * n, n); });
+        for (int t = 0; t < 12; t++) rows[t] = ring + (t / 3) * 1600 + (t % 3) * 3;
+        Time("DotStore2 540 × 3.75 pairs of 1536", () => { for (int y = 0; y < 540 * 15 / 4; y++) PairRowOps.DotStore2(rows, wa, wb, 3, 6, 3, 0, d + (long)(2 * y) * 1536, d + (long)(2 * y + 1) * 1536, 1536); });
+        for (int t = 0; t < 12; t++) rows[t] = ring + (t / 3) * 1600 + (t % 3) * 8;
+        Time("DotStore2 L1 rows, offsets 0 8 16 (aligned)", () => { for (int y = 0; y < 540 * 15 / 4; y++) PairRowOps.DotStore2(rows, wa, wb, 3, 6, 3, 0, d + (long)(2 * y) * 1536, d + (long)(2 * y + 1) * 1536, 1536); });
+        for (int t = 0; t < 12; t++) rows[t] = ring + (t / 3) * 1600 + (t % 3) * 3;
+        Time("DotStore2 L1 rows, 0 + 12 + 0 taps", () => { for (int y = 0; y < 540 * 15 / 4; y++) PairRowOps.DotStore2(rows, wa, wb, 0, 12, 0, 0, d + (long)(2 * y) * 1536, d + (long)(2 * y + 1) * 1536, 1536); });
+        Time("DotStore2 L1 rows, 9 + 0 + 0 taps", () => { for (int y = 0; y < 540 * 15 / 4; y++) PairRowOps.DotStore2(rows, wa, wb, 9, 0, 0, 0, d + (long)(2 * y) * 1536, d + (long)(2 * y + 1) * 1536, 1536); });
+        float* accRow = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(1536 * 4, 64);
+        Time("RowOps.Dot L1 rows, 9 taps, 2 × 2025 rows of 1536", () => { for (int y = 0; y < 2 * 540 * 15 / 4; y++) RowOps.Dot(rows, wa, 9, accRow, 1536); });
+        Time("latency: 1 chain × 780K FMAs (4 cycles each: 1.1 ms at 2.8 GHz)", () => Chain(780_000));
+        Time("peak with loads: 10 chains × 780K FMAs, each from L1", () => PeakLoads(780_000, ring, 3));
+        Time("peak with aligned loads", () => PeakLoads(780_000, ring, 8));
+        Time("peak: 10 chains × 7.8M FMAs in registers (1.59 ms at 2 FMA/cycle, 2.445 GHz)", () => Peak(780_000));
+        Time("copy 6 MB", () => new Span<byte>(s, n * 1080).CopyTo(new Span<byte>(d, n * 1080)));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining | System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static float PeakLoads(int iterations, float* p, int o)
+    {
+        var w = System.Runtime.Intrinsics.Vector256.Create(0.999f);
+        System.Runtime.Intrinsics.Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default;
+        for (int i = 0; i < iterations; i++)
+        {
+            float* q = p + (i & 15) * 8;
+            a0 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, System.Runtime.Intrinsics.Vector256.Load(q), a0); a1 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, System.Runtime.Intrinsics.Vector256.Load(q + o), a1);
+            a2 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, System.Runtime.Intrinsics.Vector256.Load(q + 2 * o), a2); a3 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, System.Runtime.Intrinsics.Vector256.Load(q + 128), a3);
+            a4 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, System.Runtime.Intrinsics.Vector256.Load(q + 128 + o), a4); a5 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, System.Runtime.Intrinsics.Vector256.Load(q + 128 + 2 * o), a5);
+            a6 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, System.Runtime.Intrinsics.Vector256.Load(q + 256), a6); a7 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, System.Runtime.Intrinsics.Vector256.Load(q + 256 + o), a7);
+            a8 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, System.Runtime.Intrinsics.Vector256.Load(q + 256 + 2 * o), a8); a9 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, System.Runtime.Intrinsics.Vector256.Load(q + 384), a9);
+        }
+        return System.Runtime.Intrinsics.Vector256.GetElement(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9, 0);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining | System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static float Chain(int iterations)
+    {
+        var w = System.Runtime.Intrinsics.Vector256.Create(0.999f);
+        var x = System.Runtime.Intrinsics.Vector256.Create(0.001f);
+        System.Runtime.Intrinsics.Vector256<float> a0 = default;
+        for (int i = 0; i < iterations; i++) a0 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, a0, x);
+        return System.Runtime.Intrinsics.Vector256.GetElement(a0, 0);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining | System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static float Peak(int iterations)
+    {
+        var w = System.Runtime.Intrinsics.Vector256.Create(0.999f);
+        var x = System.Runtime.Intrinsics.Vector256.Create(0.001f);
+        System.Runtime.Intrinsics.Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default;
+        for (int i = 0; i < iterations; i++)
+        {
+            a0 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, a0, x); a1 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, a1, x);
+            a2 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, a2, x); a3 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, a3, x);
+            a4 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, a4, x); a5 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, a5, x);
+            a6 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, a6, x); a7 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, a7, x);
+            a8 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, a8, x); a9 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(w, a9, x);
+        }
+        return System.Runtime.Intrinsics.Vector256.GetElement(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9, 0);
     }
 
     /// <summary>gaussian → sharpen → sobel on 1080p BGR: unfused against fused with several chunk heights, blocks alternating, 3 rounds.</summary>
