@@ -43,6 +43,53 @@ internal static unsafe class PairRowOps
             var b = Vector256.Create(bias);
             var big = Vector256.Create(1e9f); // keeps cvtps2dq away from its 0x80000000 "invalid" result (as RowOps.Store)
             var order = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
+            // 48 outputs of each row per step: 12 accumulators, so each tap's two broadcasts and pointer load serve 12 FMAs
+            // (measured against 32 per step, same run: 3×3 3.97 / 4.92 → 3.63 / 4.62 ms, 5×5 6.06 / 6.25 → 5.58 / 5.72,
+            // 7×7 10.43 / 15.53 → 9.60 / 13.73, min / median of 30 interleaved, load average 5–8; 7 wide would not fit
+            // the 16 registers); 32 per step for what is left.
+            for (; i <= n - 48; i += 48)
+            {
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default;
+                int t = 0;
+                for (; t < onlyA; t++)
+                {
+                    var wa = Vector256.Create(weightsA[t]);
+                    float* p = rows[t] + i;
+                    a0 = Fma.MultiplyAdd(wa, Vector256.Load(p + 0), a0);
+                    a1 = Fma.MultiplyAdd(wa, Vector256.Load(p + 8), a1);
+                    a2 = Fma.MultiplyAdd(wa, Vector256.Load(p + 16), a2);
+                    a3 = Fma.MultiplyAdd(wa, Vector256.Load(p + 24), a3);
+                    a4 = Fma.MultiplyAdd(wa, Vector256.Load(p + 32), a4);
+                    a5 = Fma.MultiplyAdd(wa, Vector256.Load(p + 40), a5);
+                }
+                for (; t < endBoth; t++)
+                {
+                    var wa = Vector256.Create(weightsA[t]);
+                    var wb = Vector256.Create(weightsB[t]);
+                    float* p = rows[t] + i;
+                    var x0 = Vector256.Load(p + 0); a0 = Fma.MultiplyAdd(wa, x0, a0); b0 = Fma.MultiplyAdd(wb, x0, b0);
+                    var x1 = Vector256.Load(p + 8); a1 = Fma.MultiplyAdd(wa, x1, a1); b1 = Fma.MultiplyAdd(wb, x1, b1);
+                    var x2 = Vector256.Load(p + 16); a2 = Fma.MultiplyAdd(wa, x2, a2); b2 = Fma.MultiplyAdd(wb, x2, b2);
+                    var x3 = Vector256.Load(p + 24); a3 = Fma.MultiplyAdd(wa, x3, a3); b3 = Fma.MultiplyAdd(wb, x3, b3);
+                    var x4 = Vector256.Load(p + 32); a4 = Fma.MultiplyAdd(wa, x4, a4); b4 = Fma.MultiplyAdd(wb, x4, b4);
+                    var x5 = Vector256.Load(p + 40); a5 = Fma.MultiplyAdd(wa, x5, a5); b5 = Fma.MultiplyAdd(wb, x5, b5);
+                }
+                for (; t < end; t++)
+                {
+                    var wb = Vector256.Create(weightsB[t]);
+                    float* p = rows[t] + i;
+                    b0 = Fma.MultiplyAdd(wb, Vector256.Load(p + 0), b0);
+                    b1 = Fma.MultiplyAdd(wb, Vector256.Load(p + 8), b1);
+                    b2 = Fma.MultiplyAdd(wb, Vector256.Load(p + 16), b2);
+                    b3 = Fma.MultiplyAdd(wb, Vector256.Load(p + 24), b3);
+                    b4 = Fma.MultiplyAdd(wb, Vector256.Load(p + 32), b4);
+                    b5 = Fma.MultiplyAdd(wb, Vector256.Load(p + 40), b5);
+                }
+                Bytes(a0, a1, a2, a3).Store(dstA + i);
+                Bytes16(a4, a5).Store(dstA + i + 32);
+                Bytes(b0, b1, b2, b3).Store(dstB + i);
+                Bytes16(b4, b5).Store(dstB + i + 32);
+            }
             for (; i <= n - 32; i += 32)
             {
                 Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
@@ -89,6 +136,15 @@ internal static unsafe class PairRowOps
                 var p3 = Avx.ConvertToVector256Int32(Vector256.MinNative(v3 + b, big));
                 var bytes = Avx2.PackUnsignedSaturate(Avx2.PackSignedSaturate(p0, p1), Avx2.PackSignedSaturate(p2, p3));
                 return Avx2.PermuteVar8x32(bytes.AsInt32(), order).AsByte();
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            Vector128<byte> Bytes16(Vector256<float> v0, Vector256<float> v1)
+            {
+                var p0 = Avx.ConvertToVector256Int32(Vector256.MinNative(v0 + b, big));
+                var p1 = Avx.ConvertToVector256Int32(Vector256.MinNative(v1 + b, big));
+                var words = Avx2.PackSignedSaturate(p0, p1);
+                return Avx2.PermuteVar8x32(Avx2.PackUnsignedSaturate(words, words).AsInt32(), order).AsByte().GetLower();
             }
         }
         for (; i < n; i++)
