@@ -258,6 +258,17 @@ internal static unsafe class PassTimings
         }
         ConvolutionWorker.UsePairs = true;
 
+        var sobel = ConvolutionEngine.Create(new FilterDefinition
+        {
+            Mode = FilterMode.GradientMagnitude,
+            Kernels = [VideoConv.Core.Kernels.Kernel.FromArray(new float[,] { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }), VideoConv.Core.Kernels.Kernel.FromArray(new float[,] { { -1, -2, -1 }, { 0, 0, 0 }, { 1, 2, 1 } })],
+        }, frame.Format, one);
+        Image sobelA = new(sobel.Output), sobelB = new(sobel.Output);
+        Interleaved(frames,
+            ($"sobel, {sobel.Path}, gx and gy rows, then magnitude", () => { FixedPointWorker.FusedMagnitude = false; sobel.Apply(frame, sobelA); }),
+            ($"sobel, {sobel.Path}, one loop", () => { FixedPointWorker.FusedMagnitude = true; sobel.Apply(frame, sobelB); }));
+        Console.WriteLine($"  same bytes: {sobelA.Data.AsSpan().SequenceEqual(sobelB.Data)}");
+
         // The 3×3 pass's parts over a whole frame: widening 1082 padded rows into a 4-row ring, and the pair loop
         // alone over a ring whose rows are already floats (in L2: 4 × 23 KB), or over 4 rows of 1536 floats (in L1).
         const int n = 1920 * 3, padded = 1922 * 3;
@@ -282,6 +293,16 @@ internal static unsafe class PassTimings
         float* accRow = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(1536 * 4, 64);
         Time("RowOps.Dot L1 rows, 9 taps, 2 × 2025 rows of 1536", () => { for (int y = 0; y < 2 * 540 * 15 / 4; y++) RowOps.Dot(rows, wa, 9, accRow, 1536); });
         Time("latency: 1 chain × 780K FMAs (4 cycles each: 1.1 ms at 2.8 GHz)", () => Chain(780_000));
+        short* gx = (short*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(n * 2 + 64), 64);
+        short* gy = (short*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(n * 2 + 64), 64);
+        var gen = new Random(3);
+        for (int j = 0; j < n; j++) { gx[j] = (short)gen.Next(-1020, 1021); gy[j] = (short)gen.Next(-1020, 1021); }
+        float* fx = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(n * 4 + 64), 64);
+        Time("sobel's MagnitudeStore, 1080 rows", () => { for (int y = 0; y < 1080; y++) FixedPointRowOps.MagnitudeStore(gx, gy, 0, fx, fx, d + (long)y * n, n); });
+        byte** brows = (byte**)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)(6 * sizeof(nint)));
+        short* sw = stackalloc short[] { -1, 1, -2, 2, -1, 1 };
+        for (int t = 0; t < 6; t++) brows[t] = s + (t / 2) * padded + (t % 2) * 6;
+        Time("sobel's DirectSums (6 taps), 2 × 1080 rows", () => { for (int y = 0; y < 2160; y++) FixedPointRowOps.DirectSums(brows, sw, 6, gx, n); });
         Time("peak with loads: 10 chains × 780K FMAs, each from L1", () => PeakLoads(780_000, ring, 3));
         Time("peak with aligned loads", () => PeakLoads(780_000, ring, 8));
         Time("peak: 10 chains × 7.8M FMAs in registers (1.59 ms at 2 FMA/cycle, 2.445 GHz)", () => Peak(780_000));
