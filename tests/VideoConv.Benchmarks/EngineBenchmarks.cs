@@ -299,6 +299,22 @@ internal static unsafe class PassTimings
         for (int j = 0; j < n; j++) { gx[j] = (short)gen.Next(-1020, 1021); gy[j] = (short)gen.Next(-1020, 1021); }
         float* fx = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(n * 4 + 64), 64);
         Time("sobel's MagnitudeStore, 1080 rows", () => { for (int y = 0; y < 1080; y++) FixedPointRowOps.MagnitudeStore(gx, gy, 0, fx, fx, d + (long)y * n, n); });
+        Time("the same by integer rounding, no sqrt (bias 0)", () => { for (int y = 0; y < 1080; y++) IntegerMagnitude(gx, gy, d + (long)y * n, n); });
+        {
+            // exhaustive over gx, gy in [-1100, 1100]: the integer rounding against MagnitudeStore's float sqrt
+            short* ax = (short*)System.Runtime.InteropServices.NativeMemory.Alloc(2201 * 2), ay = (short*)System.Runtime.InteropServices.NativeMemory.Alloc(2201 * 2);
+            byte* e = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc(2201), f = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc(2201);
+            float* tmp = (float*)System.Runtime.InteropServices.NativeMemory.Alloc(2201 * 4 * 2);
+            long bad = 0;
+            for (int a = -1100; a <= 1100; a++)
+            {
+                for (int j = 0; j < 2201; j++) { ax[j] = (short)a; ay[j] = (short)(j - 1100); }
+                FixedPointRowOps.MagnitudeStore(ax, ay, 0, tmp, tmp + 2201, e, 2201);
+                IntegerMagnitude(ax, ay, f, 2201);
+                for (int j = 0; j < 2176; j++) if (e[j] != f[j]) bad++;
+            }
+            Console.WriteLine($"  integer rounding: {bad} differences over 2201 × 2176 pairs");
+        }
         byte** brows = (byte**)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)(6 * sizeof(nint)));
         short* sw = stackalloc short[] { -1, 1, -2, 2, -1, 1 };
         for (int t = 0; t < 6; t++) brows[t] = s + (t / 2) * padded + (t % 2) * 6;
@@ -307,6 +323,43 @@ internal static unsafe class PassTimings
         Time("peak with aligned loads", () => PeakLoads(780_000, ring, 8));
         Time("peak: 10 chains × 7.8M FMAs in registers (1.59 ms at 2 FMA/cycle, 2.445 GHz)", () => Peak(780_000));
         Time("copy 6 MB", () => new Span<byte>(s, n * 1080).CopyTo(new Span<byte>(d, n * 1080)));
+    }
+
+    // round(sqrt(gx² + gy²)) clamped to 255 without sqrt: s = gx² + gy² exact (pmaddwd), k from s · rsqrt(s) (within ±1
+    // of the answer), then corrected exactly with k² − k < s ≤ k² + k. Whole blocks of 32 only (a measurement).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining | System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void IntegerMagnitude(short* gx, short* gy, byte* dst, int n)
+    {
+        for (int i = 0; i <= n - 32; i += 32)
+        {
+            var k0 = K(System.Runtime.Intrinsics.Vector256.Load(gx + i), System.Runtime.Intrinsics.Vector256.Load(gy + i), true);
+            var k1 = K(System.Runtime.Intrinsics.Vector256.Load(gx + i), System.Runtime.Intrinsics.Vector256.Load(gy + i), false);
+            var k2 = K(System.Runtime.Intrinsics.Vector256.Load(gx + i + 16), System.Runtime.Intrinsics.Vector256.Load(gy + i + 16), true);
+            var k3 = K(System.Runtime.Intrinsics.Vector256.Load(gx + i + 16), System.Runtime.Intrinsics.Vector256.Load(gy + i + 16), false);
+            var w0 = System.Runtime.Intrinsics.X86.Avx2.PackSignedSaturate(k0, k1); // samples 0..15 in order
+            var w1 = System.Runtime.Intrinsics.X86.Avx2.PackSignedSaturate(k2, k3);
+            var bytes = System.Runtime.Intrinsics.X86.Avx2.PackUnsignedSaturate(w0, w1);
+            System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.AsByte(System.Runtime.Intrinsics.X86.Avx2.Permute4x64(System.Runtime.Intrinsics.Vector256.AsInt64(bytes), 0b11_01_10_00)), dst + i);
+        }
+
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static System.Runtime.Intrinsics.Vector256<int> K(System.Runtime.Intrinsics.Vector256<short> x, System.Runtime.Intrinsics.Vector256<short> y, bool low)
+    {
+        {
+            var cap = System.Runtime.Intrinsics.Vector256.Create(65536);
+            var one = System.Runtime.Intrinsics.Vector256.Create(1f);
+            var pairs = low ? System.Runtime.Intrinsics.X86.Avx2.UnpackLow(x, y) : System.Runtime.Intrinsics.X86.Avx2.UnpackHigh(x, y);
+            var sq = System.Runtime.Intrinsics.X86.Avx2.Min(System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(pairs, pairs), cap);
+            var f = System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Single(sq);
+            var r = System.Runtime.Intrinsics.X86.Avx.ReciprocalSqrt(System.Runtime.Intrinsics.X86.Avx.Max(f, one));
+            var k = System.Runtime.Intrinsics.X86.Avx.RoundToNearestInteger(f * r);
+            var up = System.Runtime.Intrinsics.X86.Avx.CompareGreaterThan(f, System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(k, k, k));
+            var down = System.Runtime.Intrinsics.X86.Avx.CompareLessThanOrEqual(f, System.Runtime.Intrinsics.X86.Fma.MultiplySubtract(k, k, k));
+            k = k + (up & one) - (down & one);
+            return System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Int32WithTruncation(System.Runtime.Intrinsics.X86.Avx.Max(k, System.Runtime.Intrinsics.Vector256<float>.Zero));
+        }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining | System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
