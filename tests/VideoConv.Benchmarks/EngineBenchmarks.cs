@@ -8,6 +8,7 @@ using VideoConv.Core.Kernels;
 
 if (args is ["passes", ..]) PassTimings.Run();
 else if (args is ["loop", var loopName, ..]) PassTimings.Loop(loopName, args.Length > 2 ? int.Parse(args[2]) : 500);
+else if (args is ["pairs", ..]) PairTimings.Run(args.Length > 1 ? int.Parse(args[1]) : 30);
 else if (args is ["chunks", ..]) PassTimings.Chunks(args.Length > 1 ? int.Parse(args[1]) : 2);
 else BenchmarkSwitcher.FromAssembly(typeof(EngineBenchmarks).Assembly).Run(args);
 
@@ -291,7 +292,7 @@ internal static unsafe class PassTimings
         return t[t.Length / 2];
     }
 
-    private static void Time(string name, Action frame)
+    internal static void Time(string name, Action frame)
     {
         UseCpuTime = true;
         Console.WriteLine($"{name,-36} {Median(frame),7:F2} ms/frame (thread CPU time)");

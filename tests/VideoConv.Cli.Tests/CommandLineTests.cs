@@ -105,4 +105,25 @@ public sealed class CommandLineTests : IDisposable
         Assert.DoesNotContain("filter2D 3x3", r.StdOut);
         Assert.DoesNotContain("σ0", r.StdOut);
     }
+
+    [Fact]
+    public void Bench_TenStepChain_ReportsItsCostPerStepAgainstOneStep()
+    {
+        var r = Run("bench", "--only", "sharpen", "--size", "96x40", "--iterations", "1", "--rounds", "1", "--threads", "1", "--no-standalone", "--json", "-");
+        Assert.Equal(0, r.ExitCode);
+        using var json = System.Text.Json.JsonDocument.Parse(r.StdOut);
+        var perStep = json.RootElement.GetProperty("per_step").EnumerateArray().ToList();
+        var p = Assert.Single(perStep);
+        Assert.Equal("sharpen×10 chain", p.GetProperty("operation").GetString());
+        Assert.Equal(10, p.GetProperty("steps").GetInt32());
+        var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(x => x.GetProperty("operation").GetString()!);
+        double perStepMs = p.GetProperty("ours_per_step_ms").GetDouble(), singleMs = p.GetProperty("single_step_ms").GetDouble();
+        // The JSON rounds to 3 decimals: compare within that.
+        Assert.InRange(perStepMs, rows["sharpen×10 chain"].GetProperty("ours_ms").GetDouble() / 10 - 0.001, rows["sharpen×10 chain"].GetProperty("ours_ms").GetDouble() / 10 + 0.001);
+        Assert.Equal(rows["sharpen 3x3"].GetProperty("ours_ms").GetDouble(), singleMs);
+        Assert.InRange(p.GetProperty("ratio_to_single").GetDouble(), (perStepMs - 0.001) / (singleMs + 0.001), (perStepMs + 0.001) / (singleMs - 0.001));
+        // 10 steps of 3×3 need 18 rows of halo, over FusedChain.MaxHalo: the chain runs step by step.
+        Assert.DoesNotContain("fused", rows["sharpen×10 chain"].GetProperty("path").GetString());
+        Assert.Equal(0, rows["sharpen×10 chain"].GetProperty("max_diff").GetInt32());
+    }
 }

@@ -20,8 +20,8 @@ public sealed class PeerCall(Action<Mat> call, params Mat[] temporaries) : IDisp
     }
 }
 
-/// <summary>One benchmarked operation: our filter (or chain, fused unless <see cref="Fuse"/> is false) and the OpenCV call(s) that compute the same thing.</summary>
-public sealed record BenchCase(string Name, IReadOnlyList<FilterDefinition> Chain, Func<Mat, PeerCall> Peer, bool Fuse = true)
+/// <summary>One benchmarked operation: our filter (or chain, fused unless <see cref="Fuse"/> is false) and the OpenCV call(s) that compute the same thing; <see cref="Steps"/> &gt; 1 marks a chain of one step repeated (its per-step cost is reported).</summary>
+public sealed record BenchCase(string Name, IReadOnlyList<FilterDefinition> Chain, Func<Mat, PeerCall> Peer, bool Fuse = true, int Steps = 1)
 {
     public BenchCase(string name, FilterDefinition filter, Func<Mat, PeerCall> peer) : this(name, [filter], peer) { }
 }
@@ -78,8 +78,36 @@ public static class BenchCases
         };
         cases.Add(new BenchCase("gaussian→sharpen→sobel", chain, chainPeer));
         cases.Add(new BenchCase("gaussian→sharpen→sobel unfused", chain, chainPeer, Fuse: false));
+
+        // Issue 13.4: a 10-step chain's per-step cost against one step's (the `sharpen 3x3` row): 10 × sharpen in the
+        // chain's own schedule — step by step, as its later steps' halos add up to 18 rows, over FusedChain.MaxHalo (16);
+        // OpenCV runs filter2D 10 times.
+        var sharpenStep = FilterDefinition.FromKernel(new Kernel(3, 3, sharpen), "sharpen");
+        IReadOnlyList<FilterDefinition> tenSharpen = [.. Enumerable.Repeat(sharpenStep, ChainSteps)];
+        Func<Mat, PeerCall> tenPeer = src =>
+        {
+            Mat a = new(), b = new();
+            var kernel = Mat.FromPixelData(3, 3, MatType.CV_32FC1, sharpen);
+            return new PeerCall(dst =>
+            {
+                Mat from = src;
+                for (int i = 0; i < ChainSteps; i++)
+                {
+                    var to = i == ChainSteps - 1 ? dst : i % 2 == 0 ? a : b;
+                    Cv2.Filter2D(from, to, MatType.CV_8U, kernel, new Point(-1, -1), 0, BorderTypes.Reflect101);
+                    from = to;
+                }
+            }, a, b, kernel);
+        };
+        cases.Add(new BenchCase($"sharpen×{ChainSteps} chain", tenSharpen, tenPeer, Steps: ChainSteps));
         return cases;
     }
+
+    /// <summary>Steps of the repeated-sharpen chain (issue 13.4: a 10-step chain's per-step cost within 1.2× of one step's).</summary>
+    public const int ChainSteps = 10;
+
+    /// <summary>The single step the repeated chain is compared with.</summary>
+    public const string SingleStep = "sharpen 3x3";
 
     private static FilterDefinition Sobel => new()
     {

@@ -10,8 +10,11 @@ namespace VideoConv.Cli.Bench;
 /// One line of the bench table. <see cref="OpenCvMs"/> is OpenCV's median in its own time block of this
 /// process; <see cref="StandaloneMs"/> the same call timed in a child process that runs nothing else.
 /// </summary>
-public sealed record BenchRow(string Operation, string FrameSize, double OursMs, double OpenCvMs, double? StandaloneMs, int MaxDifference, string Path)
+public sealed record BenchRow(string Operation, string FrameSize, double OursMs, double OpenCvMs, double? StandaloneMs, int MaxDifference, string Path, int Steps = 1)
 {
+    /// <summary>Our time per step of a repeated chain (<see cref="OursMs"/> for a single operation).</summary>
+    public double OursPerStepMs => OursMs / Steps;
+
     /// <summary>The OpenCV figure the ratio uses: the faster of the in-process block and the standalone run, so a disturbed peer never flatters us.</summary>
     public double PeerMs => StandaloneMs is { } s ? Math.Min(s, OpenCvMs) : OpenCvMs;
 
@@ -81,7 +84,7 @@ public static class EngineBenchmark
                 }
             }
             var row = new BenchRow(c.Name, settings.FrameSize, Median(oursRounds), Median(peerRounds), standalone,
-                MaxDifference(ours, peer.Output), worker.Path);
+                MaxDifference(ours, peer.Output), worker.Path, c.Steps);
             rows.Add(row);
             onRow?.Invoke(row);
         }
@@ -108,6 +111,18 @@ public static class EngineBenchmark
             t[i] = cpuTime ? ThreadClock.Milliseconds() - c0 : Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
         }
         return Median(t);
+    }
+
+    /// <summary>
+    /// Issue 13.4's figure: each repeated chain's per-step cost over the single step's (<see cref="BenchCases.SingleStep"/>),
+    /// both from this run; empty when either row was not timed.
+    /// </summary>
+    public static IEnumerable<(BenchRow Chain, double PerStepMs, double SingleMs, double Ratio)> PerStep(IReadOnlyList<BenchRow> rows)
+    {
+        var single = rows.FirstOrDefault(r => r.Operation == BenchCases.SingleStep);
+        if (single is null) yield break;
+        foreach (var r in rows.Where(r => r.Steps > 1))
+            yield return (r, r.OursPerStepMs, single.OursMs, r.OursPerStepMs / single.OursMs);
     }
 
     private static double Median(double[] values)

@@ -33,7 +33,8 @@ internal static class BenchVerb
         """
         Each row times one operation on the same frame: generic float kernels against filter2D, the 5x5
         Gaussian against GaussianBlur, the Sobel magnitude against Sobel x + Sobel y + magnitude, the chain
-        gaussian → sharpen → sobel (fused, and step by step) against the same OpenCV calls in turn. Each side
+        gaussian → sharpen → sobel (fused, and step by step) against the same OpenCV calls in turn, and
+        sharpen ten times (its cost per step against one sharpen's, in the chain's own schedule). Each side
         runs in its own time blocks with its own warm-up (medians of --iterations runs, then the median over
         --rounds blocks); each OpenCV call is also timed alone in a child process ('alone ms'). 'ratio' is
         OpenCV's faster figure over ours (above 1: we are faster); 'check' says whether OpenCV in its block
@@ -116,6 +117,9 @@ internal static class BenchVerb
         {
             AnsiConsole.Write(table);
             Console.WriteLine(machine);
+            foreach (var (chain, perStep, single, ratio) in EngineBenchmark.PerStep(rows))
+                Console.WriteLine($"{chain.Operation}: {F(perStep)} ms per step ({chain.Steps} steps, {(chain.Path.StartsWith("fused", StringComparison.Ordinal) ? "fused" : "step by step")}) = "
+                                  + $"{ratio.ToString("F2", CultureInfo.InvariantCulture)}x one {BenchCases.SingleStep} step ({F(single)} ms, same run; target ≤ 1.2x)");
             if (rows.Any(r => r.Agrees == false))
                 Console.WriteLine($"check: OpenCV in its block differed from OpenCV alone by over {EngineBenchmark.Agreement:P0} for some rows (machine busy?); their ratios use the faster figure");
         }
@@ -128,7 +132,12 @@ internal static class BenchVerb
                 {
                     operation = r.Operation, frame = r.FrameSize, ours_ms = Math.Round(r.OursMs, 3), opencv_ms = Math.Round(r.OpenCvMs, 3),
                     opencv_alone_ms = r.StandaloneMs is { } a ? Math.Round(a, 3) : (double?)null, check_ok = r.Agrees,
-                    ratio = Math.Round(r.Ratio, 3), max_diff = r.MaxDifference, path = r.Path,
+                    ratio = Math.Round(r.Ratio, 3), max_diff = r.MaxDifference, path = r.Path, steps = r.Steps,
+                }),
+                per_step = EngineBenchmark.PerStep(rows).Select(p => new
+                {
+                    operation = p.Chain.Operation, steps = p.Chain.Steps, ours_per_step_ms = Math.Round(p.PerStepMs, 3),
+                    single_step_ms = Math.Round(p.SingleMs, 3), ratio_to_single = Math.Round(p.Ratio, 3),
                 }),
             }, new JsonSerializerOptions { WriteIndented = true });
             if (quiet) Console.Out.WriteLine(text);
@@ -137,8 +146,22 @@ internal static class BenchVerb
         return VideoconvApp.Success;
     }
 
-    // A chain's path names every step's; keep the table's rows on one line.
-    private static string ShortPath(string path) => path.Replace("flat ", "").Replace(" simd256", "").Replace(" simd512", "").Replace(" simd128", "");
+    // A chain's path names every step's; keep the table's rows on one line (runs of one path as "10× path").
+    private static string ShortPath(string path)
+    {
+        var text = path.Replace("flat ", "").Replace(" simd256", "").Replace(" simd512", "").Replace(" simd128", "");
+        string prefix = text.StartsWith("fused: ", StringComparison.Ordinal) ? "fused: " : "";
+        var steps = text[prefix.Length..].Split(" | ");
+        var parts = new List<string>();
+        for (int i = 0; i < steps.Length;)
+        {
+            int j = i;
+            while (j < steps.Length && steps[j] == steps[i]) j++;
+            parts.Add(j - i > 1 ? $"{j - i}× {steps[i]}" : steps[i]);
+            i = j;
+        }
+        return prefix + string.Join(" | ", parts);
+    }
 
     private static string F(double ms) => ms.ToString("F2", CultureInfo.InvariantCulture);
 

@@ -18,7 +18,7 @@ namespace VideoConv.Core.Convolution;
 /// Float32 throughout. Dyadic kernels whose sums fit integers go to <see cref="FixedPointWorker"/> instead
 /// (<see cref="ConvolutionEngine"/> decides), including the σ 1.2 Gaussian's 16-bit/32-bit path.
 /// </remarks>
-public sealed unsafe class ConvolutionWorker : IFrameFilter, IRowFilter
+public sealed unsafe partial class ConvolutionWorker : IFrameFilter, IRowFilter
 {
     private readonly FilterDefinition _filter;
     private readonly ConvolutionGeometry _g;
@@ -34,11 +34,11 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IRowFilter
     private readonly Pass[] _passes;     // flat: one per kernel (two for a magnitude); planar: one per output channel
     private readonly bool _needRaw;      // some pass reads the raw ring (direct, not separable)
     private readonly Scratch[] _scratch; // one per scheduler worker
-    private readonly RowPair? _pair;     // two output rows per pass (RowOps.Dot2), when it applies
+    private readonly RowPair? _pair;     // two output rows per pass (PairRowOps.DotStore2), when it applies
     private readonly float[] _biasPerTarget;
     private readonly Lock _applyGate = new(); // the scratch is per scheduler thread: concurrent Apply calls on one worker take turns
 
-    private ConvolutionWorker(FilterDefinition filter, ImageFormat input, BandScheduler scheduler, bool allowSeparable)
+    private ConvolutionWorker(FilterDefinition filter, ImageFormat input, BandScheduler scheduler, bool allowSeparable, bool allowPairs = true)
     {
         _filter = filter;
         _g = new ConvolutionGeometry(filter, input);
@@ -59,7 +59,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IRowFilter
         _biasPerTarget = new float[_passes.Length];
         for (int i = 0; i < _passes.Length; i++)
             _biasPerTarget[i] = filter.Bias + (filter.Mode == FilterMode.ChannelMix && filter.Layer!.Bias.Count > 0 ? filter.Layer.Bias[i] : 0f);
-        _pair = RowPair.TryCreate(this);
+        _pair = allowPairs ? RowPair.TryCreate(this) : null;
         if (_pair is not null) _ringSize++; // two windows at once span kh + 1 rows
         Path = (_planar ? "planar" : "flat") + (_passes.Any(p => p.Vertical is not null) ? " separable" : " direct")
                + (_g.Stride.X > 1 ? " strided" : "") + $" simd{RowOps.VectorBits}";
@@ -70,6 +70,10 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IRowFilter
     /// <summary>Builds the worker for <paramref name="filter"/> on frames of <paramref name="input"/> format; throws <see cref="FilterDefinitionException"/> if it cannot apply.</summary>
     public static ConvolutionWorker Create(FilterDefinition filter, ImageFormat input, BandScheduler? scheduler = null) =>
         new(filter, input, scheduler ?? BandScheduler.Shared, allowSeparable: true);
+
+    /// <summary>The same filter computing one output row at a time (no row pairs), for tests: the pairs must give its bits.</summary>
+    internal static ConvolutionWorker CreateOneRowAtATime(FilterDefinition filter, ImageFormat input, BandScheduler? scheduler = null) =>
+        new(filter, input, scheduler ?? BandScheduler.Shared, allowSeparable: false, allowPairs: false);
 
     /// <summary>The same filter without the two-pass shortcut, for tests and benchmarks.</summary>
     internal static ConvolutionWorker CreateDirect(FilterDefinition filter, ImageFormat input, BandScheduler? scheduler = null) =>
@@ -282,66 +286,6 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IRowFilter
         return taps.ToArray();
     }
 
-    /// <summary>When false, direct kernels compute one output row at a time (for the benchmark's A/B).</summary>
-    internal static bool UsePairs = true;
-
-    /// <summary>
-    /// Two output rows per pass for a direct kernel (flat, one kernel, stride 1, no vertical dilation, all channels):
-    /// taps over kh + 1 ring rows, each with its weight for the upper and the lower output row (RowOps.Dot2).
-    /// Only where Dot2 gives Dot's bits: 256-bit vectors with FMA, no AVX-512 (whose Dot tier differs).
-    /// </summary>
-    private sealed class RowPair
-    {
-        // Measured, 1080p BGR, random float kernels, one core, thread CPU time, frames interleaved, min / median
-        // of 30, one row against two rows at a time: 3×3 4.64 / 5.62 against 4.99 / 6.16 ms (slower: a 3-row
-        // kernel pays 24 FMAs for 18, the first and last rows' zero weights), 5×5 8.17 / 8.61 against
-        // 7.57 / 8.67 ms, 7×7 13.46 / 14.20 against 10.75 / 11.75 ms.
-        private const int MinPairRows = 5;
-
-        private readonly ConvolutionWorker _w;
-        private readonly int[] _rows, _offsets;
-        private readonly float[] _upper, _lower;
-
-        private RowPair(ConvolutionWorker w, Kernel k)
-        {
-            _w = w;
-            var taps = (from r in Enumerable.Range(0, k.Height + 1)
-                        from x in Enumerable.Range(0, k.Width)
-                        let up = r < k.Height ? k[r, x] : 0f
-                        let low = r > 0 ? k[r - 1, x] : 0f
-                        where up != 0f || low != 0f
-                        select (r, x, up, low)).ToArray();
-            _rows = [.. taps.Select(t => t.r)];
-            _offsets = [.. taps.Select(t => t.x * w._g.Dilation.X * w._g.InputChannels)];
-            _upper = [.. taps.Select(t => t.up)];
-            _lower = [.. taps.Select(t => t.low)];
-        }
-
-        public int Taps => _rows.Length;
-
-        public static RowPair? TryCreate(ConvolutionWorker w)
-        {
-            var f = w._filter;
-            bool fits = !w._planar && f.Mode == FilterMode.Linear && w._passes.Length == 1 && w._passes[0].Vertical is null
-                && w._g.Stride == Pair.Of(1) && w._g.Dilation.Y == 1 && w._allSelected && w._g.KernelHeight >= MinPairRows
-                && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported
-                && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
-            return fits ? new RowPair(w, f.Kernels[0].Scaled(f.Scale)) : null;
-        }
-
-        // Output rows whose windows start at padded rows top and top + 1, into outRow and the row after it.
-        public void Rows(int top, Scratch s, byte* outRow, int rowBytes)
-        {
-            var g = _w._g;
-            for (int t = 0; t < _rows.Length; t++)
-                s.PairRows[t] = s.Raw + (long)((top + _rows[t]) % _w._ringSize) * _w._rawStride + _offsets[t];
-            fixed (float* upper = _upper, lower = _lower)
-                RowOps.Dot2(s.PairRows, upper, lower, _rows.Length, s.Acc[0], s.PairAcc, _w._outLength);
-            RowOps.Store(s.Acc[0], _w._filter.Bias, outRow, _w._outLength);
-            RowOps.Store(s.PairAcc, _w._filter.Bias, outRow + rowBytes, _w._outLength);
-        }
-    }
-
     /// <summary>One kernel weight: kernel row, offset (in floats) into the converted padded row, weight.</summary>
     private readonly record struct Tap(int Row, int Offset, float Weight);
 
@@ -372,11 +316,7 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IRowFilter
                 Acc[p] = _memory.Alloc<float>(w._outLength);
             }
             Rows = (float**)_memory.Alloc<nint>(maxTaps);
-            if (w._pair is { } pair)
-            {
-                PairRows = (float**)_memory.Alloc<nint>(pair.Taps);
-                PairAcc = _memory.Alloc<float>(w._outLength);
-            }
+            if (w._pair is { } pair) PairRows = (float**)_memory.Alloc<nint>(pair.Taps);
             // When no pass is direct the raw ring is unused and rows are converted through Line instead.
             if (Raw is null) Raw = Line;
         }
@@ -387,6 +327,5 @@ public sealed unsafe class ConvolutionWorker : IFrameFilter, IRowFilter
         public readonly float*[] Acc;
         public readonly float** Rows;
         public readonly float** PairRows; // two rows at a time: the taps' ring rows
-        public readonly float* PairAcc;   // two rows at a time: the lower row's sums
     }
 }

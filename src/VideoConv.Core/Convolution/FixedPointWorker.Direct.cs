@@ -50,10 +50,21 @@ internal sealed unsafe partial class FixedPointWorker
         }
     }
 
+    /// <summary>When false, a magnitude's rows go through DirectSums and MagnitudeStore also with AVX2 (for the benchmark's A/B).</summary>
+    internal static bool FusedMagnitude = true;
+
     // Output samples [from, to) of one row, from the taps' rows.
     private void DirectSegment(byte** rows, int from, int to, byte* outRow, Scratch s)
     {
         if (to <= from) return;
+        if (_plan.Magnitude && FusedMagnitude && MagnitudeRowOps.IsSupported)
+        {
+            int positions = _unionTap.Length;
+            for (int u = 0; u < positions; u++) s.UnionRows[u] = rows[_unionTap[u]] + from;
+            fixed (short* wx = _unionX, wy = _unionY)
+                from += MagnitudeRowOps.DirectMagnitudeStore(s.UnionRows, wx, wy, positions, _plan.MagnitudeBias, outRow + from, to - from);
+            if (to <= from) return;
+        }
         int taps = _offsets.Length, n = to - from;
         for (int t = 0; t < taps; t++) s.SegmentRows[t] = rows[t] + from;
         fixed (short* weights = _rowWeights)

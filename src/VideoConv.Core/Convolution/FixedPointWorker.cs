@@ -40,6 +40,8 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
     private readonly short[] _columnWeights;
     private readonly WideTables? _wide;   // a wide plan's pairs (FixedPointWideRowOps)
     private readonly int _tapsX;          // magnitude: taps of gx (the rest are gy's)
+    private readonly int[] _unionTap = [];   // magnitude: one tap per position either kernel uses (MagnitudeRowOps)
+    private readonly short[] _unionX = [], _unionY = []; // magnitude: gx's and gy's weight at each of those (0: none)
     private readonly int _spanX;          // padded columns a window spans beyond its first: (kw-1)·dx
     private readonly int _innerFrom, _innerTo; // direct: output samples whose taps all read source columns
     private readonly Scratch[] _scratch;
@@ -89,6 +91,13 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
             _tapRows = taps.Select(t => t.y).ToArray();
             _rowWeights = taps.Select(t => t.w).ToArray();
             _columnWeights = [];
+            if (plan.Magnitude)
+            {
+                var positions = taps.Select((t, k) => (t.y, t.x, k)).GroupBy(t => (t.y, t.x)).ToArray();
+                _unionTap = [.. positions.Select(p => p.First().k)];
+                _unionX = [.. positions.Select(p => p.Where(t => t.k < _tapsX).Select(t => _rowWeights[t.k]).FirstOrDefault())];
+                _unionY = [.. positions.Select(p => p.Where(t => t.k >= _tapsX).Select(t => _rowWeights[t.k]).FirstOrDefault())];
+            }
         }
         Path = $"flat {(plan.Magnitude ? "magnitude" : plan.Separable ? "separable" : "direct")} fixed16{(plan.Wide ? "x32" : plan.Signed && !plan.Magnitude ? " signed" : "")} simd{(System.Runtime.Intrinsics.X86.Avx2.IsSupported ? 256 : RowOps.VectorBits > 0 ? 128 : 0)}";
         _scratch = new Scratch[scheduler.Workers];
@@ -191,6 +200,7 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
                 ByteRows = (byte**)_memory.Alloc<nint>(w._offsets.Length);
                 InnerRows = (byte**)_memory.Alloc<nint>(w._offsets.Length);
                 SegmentRows = (byte**)_memory.Alloc<nint>(w._offsets.Length);
+                UnionRows = (byte**)_memory.Alloc<nint>(Math.Max(1, w._unionTap.Length));
                 if (w._plan.Magnitude)
                 {
                     Gx = _memory.Alloc<short>(w._outLength);
@@ -208,6 +218,7 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
         public readonly byte** ByteRows;    // direct: each tap's row in the ring (edges)
         public readonly byte** InnerRows;   // direct: each tap's row in the source (interior), or in the ring
         public readonly byte** SegmentRows; // direct: either, moved to a segment's first column
+        public readonly byte** UnionRows;   // magnitude: the rows of the positions either kernel uses, likewise
         public readonly short* Gx, Gy;       // magnitude: the two exact 16-bit responses of a row
         public readonly float* FloatX, FloatY; // magnitude without AVX2: them as float, for RowOps
     }

@@ -154,49 +154,6 @@ internal static unsafe class RowOps
         }
     }
 
-    /// <summary>
-    /// <see cref="Dot"/> for two output rows at once: dstA[i] = Σ_t weightsA[t] · rows[t][i] and dstB likewise, each
-    /// loaded sample feeding both (register blocking: two output rows of a kh-row kernel share kh − 1 input rows).
-    /// Zero weights cost an FMA but leave a sum unchanged, so each row gets the same bits as <see cref="Dot"/> over
-    /// its non-zero taps in the same order (see ConvolutionWorker.RowPair for where it pays).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Dot2(float** rows, float* weightsA, float* weightsB, int taps, float* dstA, float* dstB, int n)
-    {
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i <= n - 32; i += 32)
-            {
-                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
-                for (int t = 0; t < taps; t++)
-                {
-                    var wa = Vector256.Create(weightsA[t]);
-                    var wb = Vector256.Create(weightsB[t]);
-                    float* p = rows[t] + i;
-                    var x0 = Vector256.Load(p); var x1 = Vector256.Load(p + 8); var x2 = Vector256.Load(p + 16); var x3 = Vector256.Load(p + 24);
-                    a0 = Vector256.MultiplyAddEstimate(wa, x0, a0); b0 = Vector256.MultiplyAddEstimate(wb, x0, b0);
-                    a1 = Vector256.MultiplyAddEstimate(wa, x1, a1); b1 = Vector256.MultiplyAddEstimate(wb, x1, b1);
-                    a2 = Vector256.MultiplyAddEstimate(wa, x2, a2); b2 = Vector256.MultiplyAddEstimate(wb, x2, b2);
-                    a3 = Vector256.MultiplyAddEstimate(wa, x3, a3); b3 = Vector256.MultiplyAddEstimate(wb, x3, b3);
-                }
-                a0.Store(dstA + i); a1.Store(dstA + i + 8); a2.Store(dstA + i + 16); a3.Store(dstA + i + 24);
-                b0.Store(dstB + i); b1.Store(dstB + i + 8); b2.Store(dstB + i + 16); b3.Store(dstB + i + 24);
-            }
-        }
-        for (; i < n; i++)
-        {
-            float a = 0, b = 0;
-            for (int t = 0; t < taps; t++)
-            {
-                a = MathF.FusedMultiplyAdd(weightsA[t], rows[t][i], a);
-                b = MathF.FusedMultiplyAdd(weightsB[t], rows[t][i], b);
-            }
-            dstA[i] = a;
-            dstB[i] = b;
-        }
-    }
-
     /// <summary>dst[i] = Σ_t weights[t] · rows[t][i·step]: the strided form of <see cref="Dot"/> (stride &gt; 1), scalar.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DotStrided(float** rows, float* weights, int taps, float* dst, int n, int step, int channels)
