@@ -108,20 +108,10 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
     /// with the default). A stream joined between keyframes has no parameter set in that window, and FFmpeg cannot
     /// analyse on (a second avformat_find_stream_info crashes in 5.1): that is refused, saying so.
     /// </summary>
-    internal const string LiveAnalyzeMicroseconds = "100000";
+    internal static readonly TimeSpan LiveAnalysis = TimeSpan.FromMilliseconds(100);
 
-    private static readonly TimeSpan LiveAnalysis = TimeSpan.FromTicks(long.Parse(LiveAnalyzeMicroseconds) * 10);
-
-    /// <summary>With <see cref="LiveAnalyzeMicroseconds"/>: bytes read to recognise the container and analyse it (FFmpeg's default 5 MB).</summary>
+    /// <summary>With <see cref="LiveAnalysis"/>: bytes read to recognise the container and analyse it (FFmpeg's default 5 MB).</summary>
     internal const string LiveProbeBytes = "32768";
-
-    private void* StreamAt(int index) => ((nint*)LibAv.Read<nint>(_format, LibAv.FormatStreams))[index].ToPointer();
-
-    private bool HasSize(int index)
-    {
-        void* par = LibAv.Read<nint>(StreamAt(index), LibAv.StreamCodecpar).ToPointer();
-        return LibAv.Read<int>(par, LibAv.ParWidth) > 0 && LibAv.Read<int>(par, LibAv.ParHeight) > 0;
-    }
 
     private bool TryOpen(string url)
     {
@@ -130,7 +120,7 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
         bool liveStream = spec.ReadsOnce && spec.IsLive && stdinAudio is null;   // no sink keeps its audio
         if (liveStream)
         {
-            LibAv.av_dict_set(&options, "analyzeduration", LiveAnalyzeMicroseconds, 0);
+            LibAv.av_dict_set(&options, "analyzeduration", ((long)LiveAnalysis.TotalMicroseconds).ToString(System.Globalization.CultureInfo.InvariantCulture), 0);
             LibAv.av_dict_set(&options, "probesize", LiveProbeBytes, 0);
         }
         int opened = LibAv.avformat_open_input(&format, url, null, &options);
@@ -140,14 +130,14 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
         if (LibAv.avformat_find_stream_info(_format, null) < 0) return false;
         void* decoder = null;
         _stream = LibAv.av_find_best_stream(_format, LibAv.MediaVideo, -1, -1, &decoder, 0);
-        if (liveStream && _stream >= 0 && decoder != null && !HasSize(_stream))
+        if (_stream < 0 || decoder == null) return false;
+        void* stream = ((nint*)LibAv.Read<nint>(_format, LibAv.FormatStreams))[_stream].ToPointer();
+        void* par = LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer();
+        int width = LibAv.Read<int>(par, LibAv.ParWidth), height = LibAv.Read<int>(par, LibAv.ParHeight);
+        if (liveStream && (width <= 0 || height <= 0))
             throw new InvalidOperationException(
                 $"{_what}: no picture size in the first {LiveAnalysis.TotalSeconds:0.#} s of the live stream (an H.264 stream joined between two keyframes has " +
                 "none until the next one): start the stream at a keyframe, or set live: false, which analyses up to 5 s as FFmpeg does");
-        if (_stream < 0 || decoder == null) return false;
-        void* stream = StreamAt(_stream);
-        void* par = LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer();
-        int width = LibAv.Read<int>(par, LibAv.ParWidth), height = LibAv.Read<int>(par, LibAv.ParHeight);
         if (width <= 0 || height <= 0 || (long)width * height * 4 > Image.MaxBytes) return false;
         _rotation = UprightRotation(stream);
         _colour = ColourDescription.Of(par);
