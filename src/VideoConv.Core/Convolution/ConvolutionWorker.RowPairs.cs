@@ -57,7 +57,7 @@ public sealed unsafe partial class ConvolutionWorker
             var f = w._filter;
             bool fits = !w._planar && f.Mode == FilterMode.Linear && w._passes.Length == 1 && w._passes[0].Vertical is null
                 && w._g.Stride == Pair.Of(1) && w._g.Dilation.Y == 1 && w._allSelected && w._g.KernelHeight >= MinPairRows
-                && PairRowOps.IsAccelerated && !Vector512.IsHardwareAccelerated;
+                && PairRowOps.IsAccelerated;
             return fits ? new RowPair(w, f.Kernels[0].Scaled(f.Scale)) : null;
         }
 

@@ -266,7 +266,7 @@ internal static unsafe class FixedPointRowOps
     public static void MagnitudeStore(short* gx, short* gy, float bias, float* fx, float* fy, byte* dst, int n)
     {
         int i = 0;
-        if (Avx2.IsSupported && !Vector512.IsHardwareAccelerated) // with AVX-512, RowOps' 512-bit tier decides the bits
+        if (Avx2.IsSupported)
         {
             var b = Vector256.Create(bias);
             var big = Vector256.Create(1e9f);

@@ -19,8 +19,8 @@ namespace VideoConv.Core.Convolution;
 /// </remarks>
 internal static unsafe class MagnitudeRowOps
 {
-    /// <summary>Whether <see cref="DirectMagnitudeStore"/> applies here: AVX2 without AVX-512 (whose RowOps tier decides the float path's bits).</summary>
-    public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported && !Vector512.IsHardwareAccelerated;
+    /// <summary>Whether <see cref="DirectMagnitudeStore"/> applies here: AVX2 and FMA, with or without AVX-512 (see <see cref="PairRowOps.IsAccelerated"/>).</summary>
+    public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
 
     /// <summary>
     /// Samples [0, returned) of dst: for each, gx = Σ_u weightsX[u] · rows[u][i] and gy likewise (weights 0 skip a
