@@ -41,12 +41,15 @@ public class FixedPointTests
         from signed in Gen.Bool
         from column in (signed ? Gen.Int[-4, 4] : Gen.Int[0, 9]).Array[kh]
         from row in (signed ? Gen.Int[-4, 4] : Gen.Int[0, 9]).Array[kw]
+        from symmetric in Gen.Int[0, 3] // 1: column, 2: row, 3: both symmetric (folded taps, FoldedTerm)
         from columnBits in Gen.Int[0, 7]
         from rowBits in Gen.Int[0, 7]
         from biasUnits in Gen.Int[-300, 300]
         from setting in Settings
-        where column.Any(v => v != 0) && row.Any(v => v != 0) && setting.Fits(kh, kw)
-        select setting.With(Kernel.Outer(column.Select(v => v / MathF.Pow(2, columnBits)).ToArray(), row.Select(v => v / MathF.Pow(2, rowBits)).ToArray()),
+        let c = (symmetric & 1) != 0 ? column.Select((v, i) => column[Math.Min(i, kh - 1 - i)]).ToArray() : column
+        let r = (symmetric & 2) != 0 ? row.Select((v, i) => row[Math.Min(i, kw - 1 - i)]).ToArray() : row
+        where c.Any(v => v != 0) && r.Any(v => v != 0) && setting.Fits(kh, kw)
+        select setting.With(Kernel.Outer(c.Select(v => v / MathF.Pow(2, columnBits)).ToArray(), r.Select(v => v / MathF.Pow(2, rowBits)).ToArray()),
             biasUnits / 16f);
 
     [Fact]
