@@ -32,5 +32,5 @@ public static class MachineInfo
 
     /// <summary>One line for a report.</summary>
     public static string Summary(int threads) =>
-        $"CPU: {CpuModel}, {Environment.ProcessorCount} cores, {CpuVectors}; engine vectors {EngineInfo.VectorBits} bits; {threads} thread(s) each side";
+        $"CPU: {CpuModel}, {Environment.ProcessorCount} cores, {CpuVectors}; engine vectors up to {EngineInfo.VectorBits} bits; {threads} thread(s) each side";
 }

@@ -109,10 +109,15 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
                 _unionY = [.. positions.Select(p => p.Where(t => t.k >= _tapsX).Select(t => _rowWeights[t.k]).FirstOrDefault())];
             }
         }
-        Path = $"flat {(plan.Magnitude ? "magnitude" : plan.Separable ? "separable" : "direct")} fixed16{(plan.Wide ? "x32" : plan.Signed && !plan.Magnitude ? " signed" : "")} simd{(System.Runtime.Intrinsics.X86.Avx2.IsSupported ? 256 : RowOps.VectorBits > 0 ? 128 : 0)}";
+        Path = $"flat {(plan.Magnitude ? "magnitude" : plan.Separable ? "separable" : "direct")} fixed16{(plan.Wide ? "x32" : plan.Signed && !plan.Magnitude ? " signed" : "")} simd{VectorBits(plan)}";
         _scratch = new Scratch[scheduler.Workers];
         for (int w = 0; w < _scratch.Length; w++) _scratch[w] = new Scratch(this);
     }
+
+    // The widest vectors this plan's loops use here: only the plain separable loops have a 512-bit tier.
+    private static int VectorBits(FixedPointPlan plan) =>
+        plan.Separable && !plan.Wide && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? 512
+        : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? 256 : RowOps.VectorBits > 0 ? 128 : 0;
 
     public ImageFormat Input => _g.Input;
     public ImageFormat Output => _g.Output;
