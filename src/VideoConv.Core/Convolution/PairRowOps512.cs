@@ -29,14 +29,19 @@ internal static unsafe partial class PairRowOps
     /// a second; kh·kw FMAs per sample, 6.22 M samples) the medians are 44 % (5×5), 54 % (7×7) and 61 % (11×11); the
     /// 256-bit loop's 34 %, 39 % and 44 %. What holds it there is the loads, not the FMAs: the taps' windows start 3
     /// floats apart, so all but one tap of a kernel row load 64 bytes across two cache lines, and this core does one such
-    /// load a cycle (measured in a small C program, loops of nothing else: one FMA a cycle with a line-crossing load each, two a cycle with
-    /// one load for both; the same loop from 64-byte-aligned addresses: two). The one-row runs (the top and bottom rows)
-    /// pay a crossing load per FMA; the shared rows one per two FMAs, plus the two broadcasts and the row pointer, which
-    /// cost more beside crossing loads than beside aligned ones. Tried and dropped, same window: 192 outputs per step
-    /// (24 accumulators, still no spill): no gain (5×5 2.98–3.36 ms against 2.99–3.75, 11×11 11.0–11.2 against
-    /// 10.6–11.7); each 64-byte load as two 32-byte halves (vmovups + vinsertf32x8, at most one half crossing a line),
-    /// which won in a C model of this loop over rows in L1 (3×3 48 → 60 % of peak) but lost on the frame (5×5 3.38–3.48 ms against
-    /// 3.00–3.15, 11×11 12.1–13.9 against 10.5–11.4). Fewer loads per FMA needs more output rows per pass.
+    /// load a cycle (a small C program, loops of nothing else: one FMA a cycle with a line-crossing load each, two from
+    /// aligned addresses, two with one crossing load for both). The one-row runs (the top and bottom rows) pay a
+    /// crossing load per FMA; the shared rows one per two FMAs, plus the two broadcasts and the row pointer, which cost
+    /// more beside crossing loads than beside aligned ones (C: 1.81 FMAs a cycle aligned, 1.35 crossing). Tried and dropped, same window:
+    /// - 192 outputs per step (24 accumulators, still no spill): no gain (5×5 2.98–3.36 ms against 2.99–3.75, 11×11
+    ///   11.0–11.2 against 10.6–11.7);
+    /// - each 64-byte load as two 32-byte halves (vmovups + vinsertf32x8, at most one half crossing a line): won in a C
+    ///   model of this loop over rows in L1 (3×3 48 → 60 % of peak), lost on the frame (5×5 3.38–3.48 ms against
+    ///   3.00–3.15, 11×11 12.1–13.9 against 10.5–11.4);
+    /// - each kernel row's lines loaded once, 64-byte aligned, and each tap's samples shifted out of two of them in
+    ///   registers (vpermt2ps, one per vector; same bits): lost (5×5 3.07–3.57 ms against 2.87–2.91, 11×11 12.96–13.70
+    ///   against 10.12–10.44) — a permute per FMA in the one-row runs, and this core does about one a cycle.
+    /// Fewer loads per FMA needs more output rows per pass (four rows: a shared row's load feeds four FMAs).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int DotStore2Wide(float** rows, float* weightsA, float* weightsB, int onlyA, int both, int onlyB,
