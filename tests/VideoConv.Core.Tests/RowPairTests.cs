@@ -7,7 +7,7 @@ using VideoConv.Core.Kernels;
 namespace VideoConv.Core.Tests;
 
 /// <summary>The float path's two-rows-at-a-time pass (direct kernels of 3 rows and more): exact where the maths is exact, and Dot's bits where it is not.</summary>
-public class RowPairTests
+public unsafe class RowPairTests
 {
     [Theory]
     [InlineData(3, 3, 37)]
@@ -57,5 +57,156 @@ public class RowPairTests
             pairs.Apply(src, actual);
             Assert.True(TestImages.MaxDifference(expected, actual) == 0, $"{kh}x{kw} {border}: {TestImages.FirstDifference(expected, actual)}");
         }
+    }
+
+    [Theory]
+    [InlineData(3, 0)]
+    [InlineData(3, 1)]
+    [InlineData(3, 47)]
+    [InlineData(3, 127)]
+    [InlineData(3, 128)]
+    [InlineData(3, 129)]
+    [InlineData(3, 160)]
+    [InlineData(3, 176)]
+    [InlineData(5, 255)]
+    [InlineData(5, 367)]
+    [InlineData(5, 3873)]
+    [InlineData(7, 640)]
+    public void DotStore2_EveryWidth_GivesTheFusedSumsBytes(int kh, int n)
+    {
+        // Widths for every loop: 512-bit steps of 128 (AVX-512 machines), then the 256-bit steps of 48 and 32, then
+        // the scalar tail; each run once with the 512-bit loop and once without. Integer samples times quarter weights
+        // plus a quarter bias: sums on ties (x.5) for the rounding, beyond ±32767 for the packs, and samples of ±1e12
+        // for sums past int range (the clamp at 1e9 and cvtps2dq's 0x80000000). Then float weights, where only the same
+        // FMAs in the same order give the same sums. Where RowPair runs DotStore2, RowOps.Dot then Store give them too.
+        var rng = new Random(kh * 1000 + n);
+        var rows = PairRows(kh, n, rng, j => rng.Next(50) == 0 ? (rng.Next(2) == 0 ? 1e12f : -1e12f) : rng.Next(-2000, 2001));
+        float[] quarters = [.. Enumerable.Range(0, kh * kh).Select(i => i % 5 == 2 ? 0f : rng.Next(-8, 9) / 4f)];
+        float[] floats = [.. Enumerable.Range(0, kh * kh).Select(i => i % 5 == 2 ? 0f : (float)(rng.NextDouble() * 2 - 1) / kh)];
+        foreach (var (weights, bias) in new[] { (quarters, 0.25f), (floats, 0.37f) })
+        {
+            var expected = FusedSums(rows, weights, bias, kh, n);
+            if (PairRowOps.IsAccelerated) // where RowPair uses DotStore2; elsewhere Dot may multiply and add unfused
+            {
+                int d = FirstDifference(expected, DotThenStore(rows, weights, bias, kh, n));
+                Assert.True(d < 0, $"{kh} rows, n {n}: RowOps.Dot then Store differ from the fused sums at byte {d}");
+            }
+            foreach (bool wide in new[] { true, false })
+            {
+                var actual = DotStore2(rows, weights, bias, kh, n, wide);
+                int at = FirstDifference(expected, actual);
+                Assert.True(at < 0, $"{kh} rows, n {n}, 512-bit loop {(wide ? "on" : "off")}: byte {at} is {(at < 0 ? 0 : actual[at])}, expected {(at < 0 ? 0 : expected[at])}");
+            }
+        }
+    }
+
+    [Fact]
+    public void DotStore2_NonFiniteSums_WideLoopGivesTheNarrowLoopsBytes()
+    {
+        // Samples of NaN, +inf and −inf in a shared row (all weights positive: the sums are NaN, +inf, −inf). ±inf give
+        // 255 and 0 on every path; NaN is where paths differ (the vector loops clamp it to 1e9, so 255; RowOps.Store's
+        // 512-bit tier and the scalar tail give 0), so the 512-bit loop must give what the 256-bit loop gives.
+        const int kh = 3, n = 384; // 3 steps of 128, 8 of 48: no scalar tail on either
+        var rng = new Random(5);
+        float[] special = [float.NaN, float.PositiveInfinity, float.NegativeInfinity];
+        var rows = PairRows(kh, n, rng, j => rng.Next(-300, 301));
+        for (int j = 0; j < n; j += 5) rows.Data[rows.Stride + j] = special[j / 5 % 3]; // row 1: in both windows
+        float[] weights = [.. Enumerable.Range(0, kh * kh).Select(_ => (float)(rng.NextDouble() + 0.01))];
+        var wide = DotStore2(rows, weights, 0.5f, kh, n, wide: true);
+        var narrow = DotStore2(rows, weights, 0.5f, kh, n, wide: false);
+        int at = FirstDifference(narrow, wide);
+        Assert.True(at < 0, $"byte {at}: {(at < 0 ? 0 : wide[at])} with the 512-bit loop, {(at < 0 ? 0 : narrow[at])} without");
+        for (int j = 0; j < n; j++)
+        {
+            // output j reads row 1 at columns j, j + 3 and j + 6 (3 channels: taps 3 floats apart), in both windows
+            var kinds = Enumerable.Range(0, kh).Select(x => j + 3 * x).Where(c => c < n && c % 5 == 0).Select(c => c / 5 % 3).ToHashSet();
+            if (kinds.SetEquals([1])) { Assert.Equal(255, wide[j]); Assert.Equal(255, wide[n + j]); }
+            if (kinds.SetEquals([2])) { Assert.Equal(0, wide[j]); Assert.Equal(0, wide[n + j]); }
+        }
+    }
+
+    // kh + 1 padded rows of n + 3·(kh − 1) floats (the taps of a kh × kh kernel on 3 channels start 3 floats apart).
+    private sealed record PairRowData(float[] Data, int Stride);
+
+    private static PairRowData PairRows(int kh, int n, Random rng, Func<int, float> sample)
+    {
+        int stride = n + 3 * (kh - 1) + 16;
+        var data = new float[(kh + 1) * stride];
+        for (int r = 0; r <= kh; r++)
+            for (int j = 0; j < n + 3 * (kh - 1); j++) data[r * stride + j] = sample(j);
+        return new PairRowData(data, stride);
+    }
+
+    // Output rows A and B (windows at rows 0 and 1) by definition: each window's taps in order, one rounding per
+    // multiply-add, + bias, then saturate_cast.
+    private static byte[] FusedSums(PairRowData rows, float[] kernel, float bias, int kh, int n)
+    {
+        var bytes = new byte[2 * n];
+        for (int top = 0; top < 2; top++)
+            for (int j = 0; j < n; j++)
+            {
+                float sum = 0;
+                for (int t = 0; t < kh * kh; t++)
+                    sum = MathF.FusedMultiplyAdd(kernel[t], rows.Data[(top + t / kh) * rows.Stride + 3 * (t % kh) + j], sum);
+                bytes[top * n + j] = Saturate.ToByte(sum + bias);
+            }
+        return bytes;
+    }
+
+    // Output rows A and B (windows at rows 0 and 1) by RowOps.Dot over each window's taps in order, then RowOps.Store.
+    private static byte[] DotThenStore(PairRowData rows, float[] kernel, float bias, int kh, int n)
+    {
+        var bytes = new byte[2 * Math.Max(n, 1)];
+        var acc = new float[Math.Max(n, 1)];
+        var ptrs = new nint[kh * kh];
+        fixed (float* data = rows.Data, w = kernel, a = acc)
+        fixed (byte* dst = bytes)
+        fixed (nint* p = ptrs)
+            for (int top = 0; top < 2; top++)
+            {
+                for (int t = 0; t < kh * kh; t++) p[t] = (nint)(data + (top + t / kh) * rows.Stride + 3 * (t % kh));
+                RowOps.Dot((float**)p, w, kh * kh, a, n);
+                RowOps.Store(a, bias, dst + top * n, n);
+            }
+        return bytes[..(2 * n)];
+    }
+
+    // The same rows through PairRowOps.DotStore2 (taps in RowPair's three runs), with or without its 512-bit loop.
+    private static byte[] DotStore2(PairRowData rows, float[] kernel, float bias, int kh, int n, bool wide)
+    {
+        int taps = (kh + 1) * kh;
+        var ptrs = new nint[taps];
+        var upper = new float[taps];
+        var lower = new float[taps];
+        for (int t = 0; t < taps; t++)
+        {
+            int r = t / kh, x = t % kh;
+            upper[t] = r < kh ? kernel[r * kh + x] : 0f;
+            lower[t] = r > 0 ? kernel[(r - 1) * kh + x] : 0f;
+        }
+        var bytes = new byte[2 * n + 1];
+        fixed (float* data = rows.Data, wa = upper, wb = lower)
+        fixed (byte* dst = bytes)
+        fixed (nint* p = ptrs)
+        {
+            for (int t = 0; t < taps; t++) p[t] = (nint)(data + t / kh * rows.Stride + 3 * (t % kh));
+            try
+            {
+                PairRowOps.UseWide = wide;
+                PairRowOps.DotStore2((float**)p, wa, wb, kh, (kh - 1) * kh, kh, bias, dst, dst + n, n);
+            }
+            finally
+            {
+                PairRowOps.UseWide = true;
+            }
+        }
+        return bytes[..(2 * n)];
+    }
+
+    private static int FirstDifference(byte[] expected, byte[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++) if (expected[i] != actual[i]) return i;
+        return -1;
     }
 }

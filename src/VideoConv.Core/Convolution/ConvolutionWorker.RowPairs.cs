@@ -12,7 +12,8 @@ public sealed unsafe partial class ConvolutionWorker
     /// <summary>
     /// Two output rows per pass for a direct kernel (flat, one kernel, stride 1, no vertical dilation, all channels),
     /// straight to bytes (<see cref="PairRowOps.DotStore2"/>): the taps of the kh − 1 rows both windows share feed
-    /// both sums from one load. Only where that gives Dot's bits: AVX2 with FMA, no AVX-512 (whose Dot tier differs).
+    /// both sums from one load. Only where its vector loops run (AVX2 with FMA; AVX-512 machines take its 512-bit loop
+    /// first), which give Dot's bits.
     /// </summary>
     private sealed class RowPair
     {

@@ -10,7 +10,7 @@ namespace VideoConv.Core.Convolution;
 /// then <see cref="RowOps.Store"/>: the same multiply-adds in the same tap order from 0, then + bias, rounded
 /// half to even and clamped — only the accumulators stay in registers instead of going through a float row.
 /// </summary>
-internal static unsafe class PairRowOps
+internal static unsafe partial class PairRowOps
 {
     /// <summary>Whether <see cref="DotStore2"/>'s vector loop runs here (otherwise it is all scalar tail).</summary>
     /// <remarks>
@@ -19,6 +19,7 @@ internal static unsafe class PairRowOps
     /// (the JIT gives them 32 vector registers). Measured on a 2-core AMD EPYC of family 26 with AVX-512, 1080p BGR,
     /// 2 threads, `videoconv bench`, same machine minutes apart: 3×3 float 1.42 → 0.80 ms, 5×5 3.18 → 2.04, 7×7
     /// 5.31 → 3.48, 11×11 10.1 → 9.2, sobel 5.03 → 2.35, gaussian → sharpen → sobel fused 5.21 → 3.64.
+    /// There DotStore2 now runs its 512-bit loop first (<see cref="DotStore2Wide"/>, faster again) and these for the rest.
     /// </remarks>
     public static bool IsAccelerated => Avx2.IsSupported && Fma.IsSupported && Vector256.IsHardwareAccelerated;
 
@@ -43,7 +44,7 @@ internal static unsafe class PairRowOps
     public static void DotStore2(float** rows, float* weightsA, float* weightsB, int onlyA, int both, int onlyB,
         float bias, byte* dstA, byte* dstB, int n)
     {
-        int i = 0;
+        int i = UseWide && IsWideAccelerated ? DotStore2Wide(rows, weightsA, weightsB, onlyA, both, onlyB, bias, dstA, dstB, n) : 0; // whole steps of 128 first
         int endBoth = onlyA + both, end = endBoth + onlyB;
         if (IsAccelerated)
         {
