@@ -62,7 +62,7 @@ public sealed unsafe partial class ConvolutionWorker : IFrameFilter, IRowFilter
         _pair = allowPairs ? RowPair.TryCreate(this) : null;
         if (_pair is not null) _ringSize++; // two windows at once span kh + 1 rows
         Path = (_planar ? "planar" : "flat") + (_passes.Any(p => p.Vertical is not null) ? " separable" : " direct")
-               + (_g.Stride.X > 1 ? " strided" : "") + (_pair is not null ? " row pairs simd256" : $" simd{RowOps.VectorBits}");
+               + (_g.Stride.X > 1 ? " strided" : "") + (_pair is not null ? $" row pairs simd{(PairRowOps.IsWideAccelerated ? 512 : 256)}" : $" simd{RowOps.VectorBits}");
         _scratch = new Scratch[scheduler.Workers];
         for (int w = 0; w < _scratch.Length; w++) _scratch[w] = new Scratch(this);
     }
