@@ -21,7 +21,7 @@ internal sealed unsafe class BgrConversionSink(IFrameSink inner) : IFrameSink
     /// <summary>The sink that gets the BGR frames.</summary>
     public IFrameSink Inner => inner;
 
-    public void Prepare(ImageFormat? expected) => inner.Prepare(expected);
+    public void Prepare(SinkFormat? expected) => inner.Prepare(expected is null ? null : expected with { Planar = false });
     public void Open(ImageFormat format, double fps) => inner.Open(format, fps);
 
     public void Write(Frame frame)

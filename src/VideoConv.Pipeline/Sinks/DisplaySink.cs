@@ -27,7 +27,7 @@ internal sealed class DisplaySink(string title, ISinkHost host) : IFrameSink
     /// 30–60 ms more in its event loop — 6–8 frames queued behind it and 1–5 of them dropped, all at the start.
     /// The window is made while the source opens, so only the sizing delays the source's first read.
     /// </summary>
-    public void Prepare(ImageFormat? expected)
+    public void Prepare(SinkFormat? expected)
     {
         if (!_opened)
         {
@@ -35,7 +35,7 @@ internal sealed class DisplaySink(string title, ISinkHost host) : IFrameSink
             Cv2.MoveWindow(title, 0, 0);
             _opened = true;
         }
-        if (expected is not { } f)
+        if (expected?.Format is not { } f)
         {
             // GTK's first shows are slow whatever the size (the second waitKey took 20 ms, the fourth 1.1 ms): paid here,
             // while the source opens, on a small black picture.

@@ -19,18 +19,25 @@ internal interface IFrameSink : IDisposable
     bool AcceptsFormatChange { get; }
 
     /// <summary>
-    /// The sink's costly set-up (a window, a connection), on the sink's thread before the source reads its first
+    /// The sink's costly set-up (a window, an encoder), on the sink's thread before the source reads its first
     /// frame, so a live source does not queue and drop frames while it happens. Called twice: with null as the run
-    /// starts (what needs no format, in parallel with the source's opening), then with the format the chain will
-    /// make once the source is open (null when not known). <see cref="Open"/> still follows with the first frame's.
+    /// starts (what needs no format, in parallel with the source's opening), then with what the chain will hand
+    /// the sink once the source is open (null when not known). <see cref="Open"/> still follows with the first frame's.
     /// </summary>
-    void Prepare(ImageFormat? expected) { }
+    void Prepare(SinkFormat? expected) { }
 
     void Open(ImageFormat format, double fps);
     void Write(Frame frame);
     void Complete();
     void Abort();
 }
+
+/// <summary>
+/// What a sink will be handed, announced once the source is open: the chain's output format, the source's nominal
+/// rate, the time base its frames will carry (a guess the frames may still differ from: encoders rescale), and
+/// whether they come as YUV planes (<c>space: yuv</c>).
+/// </summary>
+internal sealed record SinkFormat(ImageFormat Format, double Fps, Media.Rational TimeBase, bool Planar);
 
 /// <summary>What a sink may ask of the running pipeline.</summary>
 internal interface ISinkHost

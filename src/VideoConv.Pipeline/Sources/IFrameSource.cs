@@ -17,6 +17,9 @@ internal interface IFrameSource : IDisposable
     /// <summary>Nominal frame rate (used for realtime pacing and for encoders); 0 when unknown.</summary>
     double Fps { get; }
 
+    /// <summary>The time base of the timestamps the source gives its frames, once open; null when it gives none (the source stage stamps them).</summary>
+    Media.Rational? TimeBase => null;
+
     /// <summary>Frames the source will deliver, when known in advance.</summary>
     long? TotalFrames { get; }
 

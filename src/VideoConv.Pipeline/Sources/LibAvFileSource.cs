@@ -45,6 +45,7 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
     public ImageFormat Format { get; private set; }
     public double Fps { get; private set; }
     public long? TotalFrames { get; private set; }
+    public Rational? TimeBase => _fallback is null && _codec != null ? _tb : null;
 
     /// <summary>Which decoder this source ended up with, for logs and tests.</summary>
     public string Decoder => _fallback is null ? "libav" : "opencv";
@@ -99,9 +100,11 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
 
     /// <summary>
     /// How much of a live stream read once (a FIFO, a device, a pipe with <c>live: true</c>) is analysed before its
-    /// first frame, when no sink keeps its audio (an audio stream's parameters can come later: FFmpeg's MPEG-TS muxer
-    /// holds audio up to 0.7 s, and a stream found without them would be left out of the file; such a run analyses
-    /// at FFmpeg's default). FFmpeg's default, 5 s, never ends early on MPEG-TS (streams may appear later), and everything it
+    /// first frame, unless a sink keeps its audio and the container declares an audio stream (an audio stream's
+    /// parameters can come later: FFmpeg's MPEG-TS muxer holds audio up to 0.7 s, and a stream found without them
+    /// would be left out of the file; such a run analyses at FFmpeg's default, and what that reads arrives at once:
+    /// a live run into a file drops some of its first frames). A stream without audio into a file is analysed as
+    /// briefly as one into a window: before that, a 1080p30 FIFO into a file dropped 15–18 frames of its first second. FFmpeg's default, 5 s, never ends early on MPEG-TS (streams may appear later), and everything it
     /// reads is buffered and then delivered at once: a 30 fps FIFO took 0.53 s to open and its first frames arrived
     /// as a burst that queued 60–70 ms behind each other (720p, gaussian → sobel → window). 0.1 s finds the size, pixel format
     /// and rate of an MPEG-TS MPEG-4 or H.264 stream that starts at a keyframe (ffprobe -analyzeduration 100000 agrees
@@ -113,11 +116,27 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
     /// <summary>With <see cref="LiveAnalysis"/>: bytes read to recognise the container and analyse it (FFmpeg's default 5 MB).</summary>
     internal const string LiveProbeBytes = "32768";
 
+    // FFmpeg's own defaults (AVFormatContext's analyzeduration, 5 s in microseconds, and probesize, 5 MB).
+    private const long DefaultAnalysis = 5_000_000, DefaultProbeBytes = 5_000_000;
+
+    // Whether the container declared an audio stream on opening (MPEG-TS in its PMT, Matroska in its tracks). A container
+    // that declares nothing up front (FLV) has no stream yet, and so no video either: it is analysed in full, below.
+    private static bool DeclaresAudio(void* format)
+    {
+        int count = LibAv.Read<int>(format, LibAv.FormatNbStreams);
+        if (count == 0) return true;
+        var streams = (nint*)LibAv.Read<nint>(format, LibAv.FormatStreams);
+        for (int i = 0; i < count; i++)
+            if (LibAv.Read<int>(LibAv.Read<nint>(streams[i].ToPointer(), LibAv.StreamCodecpar).ToPointer(), LibAv.ParCodecType) == LibAv.MediaAudio)
+                return true;
+        return false;
+    }
+
     private bool TryOpen(string url)
     {
         void* format = null;
         void* options = null;
-        bool liveStream = spec.ReadsOnce && spec.IsLive && stdinAudio is null;   // no sink keeps its audio
+        bool liveStream = spec.ReadsOnce && spec.IsLive;
         if (liveStream)
         {
             LibAv.av_dict_set(&options, "analyzeduration", ((long)LiveAnalysis.TotalMicroseconds).ToString(System.Globalization.CultureInfo.InvariantCulture), 0);
@@ -127,6 +146,14 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
         LibAv.av_dict_free(&options);
         if (opened < 0) return false;
         _format = format;
+        if (liveStream && stdinAudio is not null && DeclaresAudio(_format))
+        {
+            // A sink keeps the audio and the container declared an audio stream: analysed at FFmpeg's defaults, or the
+            // stream may be found without its parameters and left out (see LiveAnalysis).
+            liveStream = false;
+            LibAv.av_opt_set_int(_format, "analyzeduration", DefaultAnalysis, 0);
+            LibAv.av_opt_set_int(_format, "probesize", DefaultProbeBytes, 0);
+        }
         if (LibAv.avformat_find_stream_info(_format, null) < 0) return false;
         void* decoder = null;
         _stream = LibAv.av_find_best_stream(_format, LibAv.MediaVideo, -1, -1, &decoder, 0);

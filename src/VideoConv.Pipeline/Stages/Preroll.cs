@@ -1,4 +1,4 @@
-using VideoConv.Core.Imaging;
+using VideoConv.Pipeline.Sinks;
 
 namespace VideoConv.Pipeline.Stages;
 
@@ -11,13 +11,13 @@ namespace VideoConv.Pipeline.Stages;
 /// <param name="streaming">Called when the source goes on to its first frame (the run's clock starts there).</param>
 internal sealed class Preroll(int sinks, Action streaming)
 {
-    private readonly TaskCompletionSource<ImageFormat?> _format = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<SinkFormat?> _format = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CountdownEvent _prepared = new(sinks);   // not disposed: an abandoned source may still wait on it
 
-    /// <summary>The chain's output format once the source is open, or null when it is not known (the chain failed to build, or the source never opened).</summary>
-    public void Announce(ImageFormat? format) => _format.TrySetResult(format);
+    /// <summary>What the sinks will get once the source is open, or null when it is not known (the chain failed to build, or the source never opened).</summary>
+    public void Announce(SinkFormat? format) => _format.TrySetResult(format);
 
-    public ImageFormat? AwaitFormat(CancellationToken cancellationToken)
+    public SinkFormat? AwaitFormat(CancellationToken cancellationToken)
     {
         _format.Task.Wait(cancellationToken);
         return _format.Task.Result;

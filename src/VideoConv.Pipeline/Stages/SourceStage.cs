@@ -48,11 +48,13 @@ internal sealed class SourceStage(IFrameSource source, ChannelWriter<Frame> outp
             Volatile.Write(ref _fps, source.Fps);
             _pool = new FramePool(source.Format, planar); // planar: frames that take the decoder's YUV planes (space: yuv)
             _pool.Prefill(prefill);
-            preroll.Announce(opened(source.Format));
+            var ticks = Media.Rational.FrameTicks(source.Fps);
+            preroll.Announce(opened(source.Format) is { } made
+                ? new Sinks.SinkFormat(made, source.Fps, source.TimeBase ?? (wallClock ? Milliseconds : ticks), planar)
+                : null);
             preroll.AwaitSinks(ct);
             counters.Started();
             long start = Stopwatch.GetTimestamp();
-            var ticks = Media.Rational.FrameTicks(source.Fps);
             for (long n = 0; !ct.IsCancellationRequested; n++)
             {
                 if (realtime && source.Fps > 0 && !WaitUntil(start + (long)(n / source.Fps * Stopwatch.Frequency), ct)) break;

@@ -48,7 +48,7 @@ public class DisplaySinkContract : FrameSinkContract
     public void Prepare_WithExpectedFormat_SizesTheWindowBeforeAnyFrame()
     {
         using var sink = Create();
-        sink.Prepare(new ImageFormat(200, 120, 3));
+        sink.Prepare(new SinkFormat(new ImageFormat(200, 120, 3), 30, new VideoConv.Pipeline.Media.Rational(1, 30), Planar: false));
         var rect = Cv2.GetWindowImageRect(_title);
         Assert.Equal((0, 0, 200, 120), (rect.X, rect.Y, rect.Width, rect.Height));
         sink.Complete();

@@ -32,7 +32,7 @@ public abstract class FrameSinkContract : IDisposable
     {
         var pattern = new PatternSource(Format.Width, Format.Height, 30, count);
         using var pool = new FramePool(Format);
-        sink.Prepare(Format);   // as the pipeline does: prepared for the chain's output, then opened with the first frame's
+        Prepare(sink);
         sink.Open(Format, 30);
         for (int i = 0; i < count; i++)
         {
@@ -63,10 +63,19 @@ public abstract class FrameSinkContract : IDisposable
         if (Destination is { } path) Assert.False(File.Exists(path), "an aborted run must not leave its output");
     }
 
+    // As the pipeline does: prepared as the run starts, then for the chain's output (a file sink opens its encoder
+    // there), then opened with the first frame's format.
+    private protected static void Prepare(IFrameSink sink)
+    {
+        sink.Prepare(null);
+        sink.Prepare(new SinkFormat(Format, 30, new VideoConv.Pipeline.Media.Rational(1, 30), Planar: false));
+    }
+
     [Fact]
     public virtual void Complete_WithoutFrames_FinalizesAnEmptyOutput()
     {
         using var sink = Create();
+        Prepare(sink);
         sink.Complete();
         Assert.False(string.IsNullOrWhiteSpace(sink.Name));
         // What a finalized empty output is: no partial left behind, no frames, and (per capability) no file at all.

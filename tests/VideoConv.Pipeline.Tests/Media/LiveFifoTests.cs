@@ -106,7 +106,47 @@ public class LiveFifoTests(ITestOutputHelper output)
         Assert.Contains("live: false", joined.Error.Message);
     }
 
-    private static async Task<(PipelineStats? Stats, Exception? Error)> RunFifo(TempDir dir, string name, byte[] ts, int from)
+    /// <summary>
+    /// Into a file, whose audio is kept by default: a stream without audio is still analysed for 0.1 s only (the join
+    /// between keyframes is refused as above), and one that declares audio is analysed at FFmpeg's defaults — the same
+    /// join then decodes from the next keyframe, and the file keeps the audio.
+    /// </summary>
+    [RequiresToolsFact("ffmpeg", "ffprobe", "mkfifo")]
+    public async Task RunAsync_LiveFifoIntoAFile_AnalysesBrieflyUnlessItDeclaresAudio()
+    {
+        using var dir = new TempDir();
+        byte[] Clip(string name, bool audio)
+        {
+            string clip = dir.File(name);
+            string[] sound = audio ? ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-c:a", "aac", "-shortest"] : ["-an"];
+            var (made, log) = TestMedia.Run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", .. sound,
+                "-frames:v", "120", "-c:v", "libx264", "-preset", "ultrafast", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-bf", "0", "-f", "mpegts", clip]);
+            Assert.True(made == 0, log);
+            return File.ReadAllBytes(clip);
+        }
+        int Quarter(byte[] ts) => ts.Length / 4 / 188 * 188;
+
+        byte[] silent = Clip("silent.ts", audio: false);
+        var refused = await RunFifo(dir, "silent-fifo.ts", silent, Quarter(silent), new FileSinkSpec(dir.File("silent.mp4")));
+        Assert.NotNull(refused.Error);
+        Assert.Contains("no picture size in the first 0.1 s of the live stream", refused.Error.Message);
+        Assert.False(File.Exists(dir.File("silent.mp4")));
+
+        byte[] sound = Clip("sound.ts", audio: true);
+        string kept = dir.File("sound.mp4");
+        var joined = await RunFifo(dir, "sound-fifo.ts", sound, Quarter(sound), new FileSinkSpec(kept));
+        // Not refused: analysed until the next keyframe's parameter sets. The frames before it cannot be decoded, which
+        // the run reports as damage with the rest kept (as for any file that starts between keyframes).
+        Assert.NotNull(joined.Error);
+        output.WriteLine(joined.Error.Message);
+        Assert.Contains("the 60 decodable frames were kept", joined.Error.Message);
+        Assert.InRange(TestMedia.CountFrames(kept), 1, 60);   // what the analysis read arrives at once: a live run may drop some of it
+        var (probed, streams) = TestMedia.Run("ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", kept);
+        Assert.True(probed == 0, streams);
+        Assert.Equal(["audio", "video"], streams.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order());
+    }
+
+    private static async Task<(PipelineStats? Stats, Exception? Error)> RunFifo(TempDir dir, string name, byte[] ts, int from, SinkSpec? sink = null)
     {
         string fifo = dir.File(name);
         Assert.Equal(0, TestMedia.Run("mkfifo", fifo).ExitCode);
@@ -119,7 +159,7 @@ public class LiveFifoTests(ITestOutputHelper output)
             }
             catch (IOException) { }   // the refused run closes the FIFO first (EPIPE)
         });
-        var spec = new PipelineSpec(new FileSourceSpec(fifo) { Live = true }, [], [new DiscardSinkSpec()]);
+        var spec = new PipelineSpec(new FileSourceSpec(fifo) { Live = true }, [], [sink ?? new DiscardSinkSpec()]);
         try
         {
             var stats = await new VideoPipeline(spec, new PipelineOptions()).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));

@@ -21,7 +21,7 @@ public class PrerollTests
         using var source = new CountingSource(12, width: 320, height: 240);
         var written = new ConcurrentQueue<ImageFormat>();
         var prepared = new ConcurrentQueue<ImageFormat>();
-        var sink = new RecordingSink { OnPrepare = f => { if (f is { } format) prepared.Enqueue(format); }, OnWrite = f => written.Enqueue(f.Format) };
+        var sink = new RecordingSink { OnPrepare = f => { if (f is { } format) prepared.Enqueue(format.Format); }, OnWrite = f => written.Enqueue(f.Format) };
         var spec = new PipelineSpec(new PatternSourceSpec(), [FilterDefinition.Cropping(new CropRect(8, 8, 200, 100)), TestMedia.Sharpen], [new DiscardSinkSpec()]);
 
         var stats = await new VideoPipeline(spec, new PipelineOptions(), new PipelineSeams { Source = () => source, Sink = (_, _) => sink }).RunAsync(CancellationToken.None);
@@ -42,7 +42,7 @@ public class PrerollTests
         ImageFormat? expected = null;
         var slow = new RecordingSink("sink slow", gate: null)
         {
-            OnPrepare = f => { expected = f; preparing.Set(); release.Wait(); readsWhilePreparing = source.Reads; },
+            OnPrepare = f => { expected = f?.Format; preparing.Set(); release.Wait(); readsWhilePreparing = source.Reads; },
         };
         var quick = new RecordingSink("sink quick");
         var spec = new PipelineSpec(new PatternSourceSpec(), [TestMedia.Downscale], [new DiscardSinkSpec(), new DiscardSinkSpec()]);

@@ -75,12 +75,12 @@ internal sealed class RecordingSink(string name = "sink recording", int failAt =
     public Action<Frame>? OnWrite { get; init; }
 
     /// <summary>Runs inside <see cref="IFrameSink.Prepare"/> (on the sink's thread, before the source's first frame).</summary>
-    public Action<ImageFormat?>? OnPrepare { get; init; }
+    public Action<SinkFormat?>? OnPrepare { get; init; }
     public bool Completed { get; private set; }
     public bool Aborted { get; private set; }
     public string Name => name;
     public bool AcceptsFormatChange => true;
-    public void Prepare(ImageFormat? expected) => OnPrepare?.Invoke(expected);
+    public void Prepare(SinkFormat? expected) => OnPrepare?.Invoke(expected);
     public void Open(ImageFormat format, double fps) { }
 
     public void Write(Frame frame)
