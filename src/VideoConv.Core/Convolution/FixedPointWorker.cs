@@ -28,7 +28,9 @@ namespace VideoConv.Core.Convolution;
 /// BGR, minimum of 60, load average 1.6–3, a helper building at times), against the unfolded 256-bit horizontal-first
 /// loops: one core 1.54–1.83 → 0.88–0.91 ms, two 0.96–1.39 → 0.43–0.49 ms (OpenCV's GaussianBlur on two threads,
 /// alone: 0.71–0.82 ms on the same machine when quiet). Folding and 512-bit lanes gave the one-core gain; vertical first
-/// gave the two-core one (0.53–0.62 ms horizontal first, folded).</para>
+/// gave the two-core one (0.53–0.62 ms horizontal first, folded). The 256-bit loops, on the same machine with AVX-512
+/// switched off (DOTNET_EnableAVX512=0), one core: 1.36–1.48 ms unfolded, 1.12–1.24 folded with 64 outputs a step (at 32 a
+/// step, 1.45–1.59: slower than unfolded). Not measured on an AVX2-only machine this session.</para>
 /// </remarks>
 internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
 {
