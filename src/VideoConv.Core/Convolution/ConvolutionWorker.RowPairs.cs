@@ -62,14 +62,77 @@ public sealed unsafe partial class ConvolutionWorker
             return fits ? new RowPair(w, f.Kernels[0].Scaled(f.Scale)) : null;
         }
 
-        // Output rows whose windows start at padded rows top and top + 1, into outRow and the row after it.
-        public void Rows(int top, Scratch s, byte* outRow, int rowBytes)
+        // Output rows whose windows start at padded rows top and top + 1, into outRow and the row after it, from
+        // output sample `from` on (RowQuad hands its last columns here).
+        public void Rows(int top, Scratch s, byte* outRow, int rowBytes, int from = 0)
         {
             for (int t = 0; t < _rows.Length; t++)
-                s.PairRows[t] = s.Raw + (long)((top + _rows[t]) % _w._ringSize) * _w._rawStride + _offsets[t];
+                s.PairRows[t] = s.Raw + (long)((top + _rows[t]) % _w._ringSize) * _w._rawStride + _offsets[t] + from;
             fixed (float* upper = _upper, lower = _lower)
                 PairRowOps.DotStore2(s.PairRows, upper, lower, _onlyUpper, _both, _onlyLower, _w._filter.Bias,
-                    outRow, outRow + rowBytes, _w._outLength);
+                    outRow + from, outRow + rowBytes + from, _w._outLength - from);
+        }
+    }
+
+    /// <summary>When false, direct kernels go no further than row pairs (for tests and the benchmark's A/B).</summary>
+    internal static bool UseQuads = Environment.GetEnvironmentVariable("VC_EXP_Q") != "0";
+    internal static readonly int ExpMinQuadRows = int.TryParse(Environment.GetEnvironmentVariable("VC_EXP_QMIN"), out var q) ? q : 3;
+
+    /// <summary>
+    /// Four output rows per pass where <see cref="RowPair"/> runs and the 512-bit loop does
+    /// (<see cref="PairRowOps.DotStore4Wide"/>): each loaded sample of the kh + 3 padded rows feeds up to four sums
+    /// instead of two, so a 5×5 kernel loads 8·5 vectors per 4·25 FMAs against row pairs' 2·(6·5) per 2·2·25.
+    /// The last columns (under 64 a row) go through the row pair.
+    /// </summary>
+    private sealed class RowQuad
+    {
+        private readonly ConvolutionWorker _w;
+        private readonly RowPair _pair;
+        private readonly int[] _rows, _offsets;
+        private readonly float[] _weights; // four a tap: A's, B's, C's, D's
+        private readonly int[] _counts;    // taps in each of PairRowOps.QuadRuns runs
+
+        private RowQuad(ConvolutionWorker w, RowPair pair, Kernel k)
+        {
+            _w = w;
+            _pair = pair;
+            int kh = k.Height;
+            float Weight(int r, int x, int j) => r - j >= 0 && r - j < kh ? k[r - j, x] : 0f;
+            // The run of padded row r: the windows holding it are [max(0, r − kh + 1), min(3, r)], which for kh ≥ 3 is one
+            // of A, AB, ABC, ABCD, BCD, CD, D, in that order down the rows.
+            int Run(int r) => (Math.Max(0, r - kh + 1), Math.Min(3, r)) switch
+            {
+                (0, 0) => 0, (0, 1) => 1, (0, 2) => 2, (0, 3) => 3, (1, 3) => 4, (2, 3) => 5, _ => 6,
+            };
+            var taps = (from r in Enumerable.Range(0, kh + 3)
+                        from x in Enumerable.Range(0, k.Width)
+                        let ws = new[] { Weight(r, x, 0), Weight(r, x, 1), Weight(r, x, 2), Weight(r, x, 3) }
+                        where ws.Any(v => v != 0f)
+                        select (r, x, ws)).ToArray();
+            _rows = [.. taps.Select(t => t.r)];
+            _offsets = [.. taps.Select(t => t.x * w._g.Dilation.X * w._g.InputChannels)];
+            _weights = [.. taps.SelectMany(t => t.ws)];
+            _counts = new int[PairRowOps.QuadRuns];
+            foreach (var t in taps) _counts[Run(t.r)]++;
+        }
+
+        public static RowQuad? TryCreate(ConvolutionWorker w, RowPair? pair) =>
+            pair is not null && PairRowOps.IsWideAccelerated && w._g.KernelHeight >= Math.Max(3, ExpMinQuadRows)
+                ? new RowQuad(w, pair, w._filter.Kernels[0].Scaled(w._filter.Scale)) : null;
+
+        // Output rows whose windows start at padded rows top … top + 3, into outRow and the three rows after it.
+        public void Rows(int top, Scratch s, byte* outRow, int rowBytes)
+        {
+            float** rows = stackalloc float*[_rows.Length];
+            for (int t = 0; t < _rows.Length; t++)
+                rows[t] = s.Raw + (long)((top + _rows[t]) % _w._ringSize) * _w._rawStride + _offsets[t];
+            int done;
+            fixed (float* weights = _weights)
+            fixed (int* counts = _counts)
+                done = PairRowOps.DotStore4Wide(rows, weights, counts, _w._filter.Bias, outRow, rowBytes, _w._outLength);
+            if (done == _w._outLength) return;
+            _pair.Rows(top, s, outRow, rowBytes, done);
+            _pair.Rows(top + 2, s, outRow + 2L * rowBytes, rowBytes, done);
         }
     }
 }
