@@ -75,8 +75,7 @@ public sealed unsafe partial class ConvolutionWorker
     }
 
     /// <summary>When false, direct kernels go no further than row pairs (for tests and the benchmark's A/B).</summary>
-    internal static bool UseQuads = Environment.GetEnvironmentVariable("VC_EXP_Q") != "0";
-    internal static readonly int ExpMinQuadRows = int.TryParse(Environment.GetEnvironmentVariable("VC_EXP_QMIN"), out var q) ? q : 3;
+    internal static bool UseQuads = true;
 
     /// <summary>
     /// Four output rows per pass where <see cref="RowPair"/> runs and the 512-bit loop does
@@ -117,7 +116,7 @@ public sealed unsafe partial class ConvolutionWorker
         }
 
         public static RowQuad? TryCreate(ConvolutionWorker w, RowPair? pair) =>
-            pair is not null && PairRowOps.IsWideAccelerated && w._g.KernelHeight >= Math.Max(3, ExpMinQuadRows)
+            pair is not null && PairRowOps.IsWideAccelerated
                 ? new RowQuad(w, pair, w._filter.Kernels[0].Scaled(w._filter.Scale)) : null;
 
         // Output rows whose windows start at padded rows top … top + 3, into outRow and the three rows after it.
