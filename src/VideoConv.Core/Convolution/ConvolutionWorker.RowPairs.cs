@@ -81,8 +81,30 @@ public sealed unsafe partial class ConvolutionWorker
     /// Four output rows per pass where <see cref="RowPair"/> runs and the 512-bit loop does
     /// (<see cref="PairRowOps.DotStore4Wide"/>): each loaded sample of the kh + 3 padded rows feeds up to four sums
     /// instead of two, so a 5×5 kernel loads 8·5 vectors per 4·25 FMAs against row pairs' 2·(6·5) per 2·2·25.
-    /// The last columns (under 64 a row) go through the row pair.
+    /// The last columns (under 64 a row) go through the row pair, and so do a band's last two or three rows (the
+    /// last one alone, as before). AVX2 machines keep the pairs: 16 registers hold no 16 accumulators.
     /// </summary>
+    /// <remarks>
+    /// Measured on the 2-core family-26 EPYC (Zen 5, AVX-512), 1080p BGR, random float kernels,
+    /// `videoconv bench --iterations 21 --only filter2D` (per run the median of 21; thread CPU time with one thread,
+    /// wall time with two), this build and main's built apart, runs alternating, load average 1.3–2.1
+    /// (min / median of the runs, ms; efficiency = kh·kw·6.22 M / (median · 32 lanes · 3.67 GHz)):
+    ///   1 thread, 4 runs each   row pairs (DotStore2Wide)    row quads (this)
+    ///   3×3                     1.20 / 1.24  (38 %)          1.14 / 1.17  (41 %)
+    ///   5×5                     2.65 / 2.89  (46 %)          2.32 / 2.37  (56 %)
+    ///   7×7                     4.59 / 4.66  (56 %)          3.85 / 3.98  (65 %)
+    ///   11×11                  10.26 / 10.33 (62 %)          8.33 / 8.46  (76 %)
+    ///   2 threads, 3 runs each
+    ///   3×3                     0.59 / 0.81                  0.62 / 0.66
+    ///   5×5                     1.27 / 1.56                  1.10 / 1.49
+    ///   7×7                     2.26 / 2.93                  2.03 / 2.47
+    ///   11×11                   5.26 / 5.42                  4.36 / 4.42
+    /// 3×3 too (one build, quads switched off and on, 4 runs each, load 1.0: 1.31–1.66 ms against 1.11–1.27), so quads
+    /// take every kernel the pairs take. Tried and dropped, same window, one build switched (load 1.1–1.3, 3 runs each):
+    /// 96 outputs a row per step (24 accumulators, no spill in the disassembly) against these 64: 3×3 1.19 / 1.19
+    /// against 1.17 / 1.22, 5×5 2.32 / 2.53 against 2.45 / 2.56, 7×7 3.98 / 3.99 against 3.94 / 4.01, 11×11 8.42 / 8.45
+    /// against 8.52 / 8.63 — within the noise, and it would leave up to 95 columns a row to the pairs.
+    /// </remarks>
     private sealed class RowQuad
     {
         private readonly ConvolutionWorker _w;

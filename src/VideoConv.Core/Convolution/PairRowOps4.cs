@@ -20,6 +20,12 @@ internal static unsafe partial class PairRowOps
     /// same FMAs in the same order as <see cref="RowOps.Dot"/> (its window's taps in row-major order from 0), then
     /// <see cref="DotStore2"/>'s store: the same bits. Returns how many outputs of each row it wrote, a multiple of 64.
     /// </summary>
+    /// <remarks>
+    /// 32 registers: 16 accumulators, four weights and a sample, no spill (checked in the disassembly). Per step a
+    /// 5×5 kernel's 40 taps load 160 vectors (128 across a cache line) for 400 FMAs, against DotStore2Wide's 240 (192)
+    /// for 400 over two steps of two rows: the FMAs, not the line-crossing loads, now set the pace in the runs that
+    /// feed three or four rows. Timings: ConvolutionWorker.RowQuad.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int DotStore4Wide(float** rows, float* weights, int* counts, float bias, byte* dst, int rowBytes, int n)
     {
