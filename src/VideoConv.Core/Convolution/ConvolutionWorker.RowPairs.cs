@@ -87,18 +87,18 @@ public sealed unsafe partial class ConvolutionWorker
     /// <remarks>
     /// Measured on the 2-core family-26 EPYC (Zen 5, AVX-512), 1080p BGR, random float kernels,
     /// `videoconv bench --iterations 21 --only filter2D` (per run the median of 21; thread CPU time with one thread,
-    /// wall time with two), this build and main's built apart, runs alternating, load average 1.3–2.1
+    /// wall time with two), this build and main's built apart, runs alternating, load average 1.3–2.1 (one thread)
     /// (min / median of the runs, ms; efficiency = kh·kw·6.22 M / (median · 32 lanes · 3.67 GHz)):
     ///   1 thread, 4 runs each   row pairs (DotStore2Wide)    row quads (this)
     ///   3×3                     1.20 / 1.24  (38 %)          1.14 / 1.17  (41 %)
     ///   5×5                     2.65 / 2.89  (46 %)          2.32 / 2.37  (56 %)
     ///   7×7                     4.59 / 4.66  (56 %)          3.85 / 3.98  (65 %)
     ///   11×11                  10.26 / 10.33 (62 %)          8.33 / 8.46  (76 %)
-    ///   2 threads, 3 runs each
-    ///   3×3                     0.59 / 0.81                  0.62 / 0.66
-    ///   5×5                     1.27 / 1.56                  1.10 / 1.49
-    ///   7×7                     2.26 / 2.93                  2.03 / 2.47
-    ///   11×11                   5.26 / 5.42                  4.36 / 4.42
+    ///   2 threads, 6 runs each (load average 1.1–1.3)
+    ///   3×3                     0.58 / 0.62                  0.52 / 0.58
+    ///   5×5                     1.25 / 1.31                  1.07 / 1.12
+    ///   7×7                     2.17 / 2.60                  1.89 / 2.03
+    ///   11×11                   5.08 / 5.26                  4.20 / 4.36
     /// 3×3 too (one build, quads switched off and on, 4 runs each, load 1.0: 1.31–1.66 ms against 1.11–1.27), so quads
     /// take every kernel the pairs take. Tried and dropped, same window, one build switched (load 1.1–1.3, 3 runs each):
     /// 96 outputs a row per step (24 accumulators, no spill in the disassembly) against these 64: 3×3 1.19 / 1.19
