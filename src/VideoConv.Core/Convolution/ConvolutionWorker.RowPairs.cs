@@ -74,7 +74,7 @@ public sealed unsafe partial class ConvolutionWorker
         }
     }
 
-    /// <summary>When false, direct kernels go no further than row pairs (for tests and the benchmark's A/B).</summary>
+    /// <summary>When false, direct kernels go no further than row pairs: an A/B switch like <see cref="UsePairs"/> (no benchmark flips it yet).</summary>
     internal static bool UseQuads = true;
 
     /// <summary>
