@@ -3,6 +3,7 @@ using VideoConv.Core.Convolution;
 using VideoConv.Core.Filters;
 using VideoConv.Core.Imaging;
 using VideoConv.Core.Kernels;
+using VideoConv.Core.Parallel;
 
 namespace VideoConv.Core.Tests;
 
@@ -125,24 +126,116 @@ public unsafe class RowPairTests
         }
     }
 
-    // kh + 1 padded rows of n + 3·(kh − 1) floats (the taps of a kh × kh kernel on 3 channels start 3 floats apart).
+    [Theory]
+    [InlineData(3, 1, 3)]
+    [InlineData(4, 1, 2)]
+    [InlineData(5, 1, 5)]
+    [InlineData(5, 3, 4)]
+    [InlineData(7, 1, 1)]
+    [InlineData(11, 3, 11)]
+    public void Apply_FourRowsAtATime_GivesTheOneRowPathsBitsInEveryBand(int kh, int workers, int zeroRow)
+    {
+        // Four output rows a pass where the 512-bit loop runs (row pairs elsewhere). 71 rows: one band of 17 quads, a
+        // pair and a single, or (3 workers) 12 bands of 6 and 5 rows; 3849 samples a row, so each quad's last 9 columns
+        // go through the row pair. Kernel row `zeroRow` (or, past the kernel, none) and column 1 all zero: taps dropped
+        // from the runs. Random float weights, so only the same FMAs in the same order give the same bytes.
+        var rng = new Random(kh * 13 + workers);
+        var kernel = new Kernel(kh, kh, [.. Enumerable.Range(0, kh * kh).Select(i =>
+            i / kh == zeroRow || i % kh == 1 ? 0f : (float)(rng.NextDouble() * 2 - 1) / kh)]);
+        var src = TestImages.Random(1283, 71, 3, kh + workers);
+        using var scheduler = new BandScheduler(workers);
+        foreach (var border in new[] { BorderMode.Reflect101, BorderMode.Constant })
+        {
+            var f = FilterDefinition.FromKernel(kernel) with { Border = border, BorderValue = 200, Bias = 0.37f };
+            var quads = ConvolutionWorker.CreateDirect(f, src.Format, scheduler);
+            var oneRow = ConvolutionWorker.CreateOneRowAtATime(f, src.Format, scheduler);
+            Image expected = new(oneRow.Output), actual = new(quads.Output);
+            oneRow.Apply(src, expected);
+            quads.Apply(src, actual);
+            Assert.True(TestImages.MaxDifference(expected, actual) == 0, $"{kh}x{kh} {border}, {workers} workers: {TestImages.FirstDifference(expected, actual)}");
+        }
+    }
+
+    [Theory]
+    [InlineData(3, 0)]
+    [InlineData(3, 63)]
+    [InlineData(3, 64)]
+    [InlineData(3, 65)]
+    [InlineData(4, 191)]
+    [InlineData(5, 128)]
+    [InlineData(5, 367)]
+    [InlineData(7, 640)]
+    [InlineData(11, 3873)]
+    public void DotStore4Wide_EveryWidth_GivesTheFusedSumsBytes(int kh, int n)
+    {
+        // As DotStore2's test, for four windows at padded rows 0 … 3: the 512-bit loop's steps of 64 (AVX-512
+        // machines), then, as RowQuad does, DotStore2 for rows A, B and C, D from where it stopped (its loops and scalar
+        // tail; all of it on the other tiers).
+        var rng = new Random(kh * 1000 + n + 1);
+        var rows = PairRows(kh, n, rng, j => rng.Next(50) == 0 ? (rng.Next(2) == 0 ? 1e12f : -1e12f) : rng.Next(-2000, 2001), windows: 4);
+        float[] quarters = [.. Enumerable.Range(0, kh * kh).Select(i => i % 5 == 2 ? 0f : rng.Next(-8, 9) / 4f)];
+        float[] floats = [.. Enumerable.Range(0, kh * kh).Select(i => i % 5 == 2 ? 0f : (float)(rng.NextDouble() * 2 - 1) / kh)];
+        foreach (var (weights, bias) in new[] { (quarters, 0.25f), (floats, 0.37f) })
+        {
+            var expected = FusedSums(rows, weights, bias, kh, n, windows: 4);
+            var actual = DotStore4(rows, weights, bias, kh, n, out int wide);
+            Assert.Equal(PairRowOps.IsWideAccelerated ? n / 64 * 64 : 0, wide);
+            int at = FirstDifference(expected, actual);
+            Assert.True(at < 0, $"{kh} rows, n {n}, {wide} by the 512-bit loop: byte {at} (row {(at < 0 ? 0 : at / n)}) is {(at < 0 ? 0 : actual[at])}, expected {(at < 0 ? 0 : expected[at])}");
+        }
+    }
+
+    // The four windows' rows through PairRowOps.DotStore4Wide (taps of kh + 3 rows in its seven runs, as RowQuad lays
+    // them out), then DotStore2 over the two pairs for the columns it left.
+    private static byte[] DotStore4(PairRowData rows, float[] kernel, float bias, int kh, int n, out int wide)
+    {
+        int taps = (kh + 3) * kh;
+        var ptrs = new nint[taps];
+        var weights = new float[4 * taps];
+        var counts = new int[PairRowOps.QuadRuns];
+        for (int t = 0; t < taps; t++)
+        {
+            int r = t / kh, x = t % kh;
+            for (int j = 0; j < 4; j++) weights[4 * t + j] = r - j >= 0 && r - j < kh ? kernel[(r - j) * kh + x] : 0f;
+            int lo = Math.Max(0, r - kh + 1), hi = Math.Min(3, r);
+            counts[lo == 0 ? hi : 3 + lo]++; // A, AB, ABC, ABCD, then BCD, CD, D
+        }
+        var bytes = new byte[4 * n + 1];
+        fixed (float* data = rows.Data, w = weights)
+        fixed (int* c = counts)
+        fixed (byte* dst = bytes)
+        fixed (nint* p = ptrs)
+        {
+            for (int t = 0; t < taps; t++) p[t] = (nint)(data + t / kh * rows.Stride + 3 * (t % kh));
+            wide = PairRowOps.IsWideAccelerated ? PairRowOps.DotStore4Wide((float**)p, w, c, bias, dst, n, n) : 0;
+        }
+        for (int top = 0; top < 4; top += 2)
+        {
+            var pair = new PairRowData(rows.Data[(top * rows.Stride)..], rows.Stride);
+            var rest = DotStore2(pair, kernel, bias, kh, n, wide: true);
+            for (int row = 0; row < 2; row++) Array.Copy(rest, row * n + wide, bytes, (top + row) * n + wide, n - wide);
+        }
+        return bytes[..(4 * n)];
+    }
+
+    // kh + windows − 1 padded rows of n + 3·(kh − 1) floats (the taps of a kh × kh kernel on 3 channels start 3 floats apart).
     private sealed record PairRowData(float[] Data, int Stride);
 
-    private static PairRowData PairRows(int kh, int n, Random rng, Func<int, float> sample)
+    private static PairRowData PairRows(int kh, int n, Random rng, Func<int, float> sample, int windows = 2)
     {
         int stride = n + 3 * (kh - 1) + 16;
-        var data = new float[(kh + 1) * stride];
-        for (int r = 0; r <= kh; r++)
+        var data = new float[(kh + windows - 1) * stride];
+        for (int r = 0; r < kh + windows - 1; r++)
             for (int j = 0; j < n + 3 * (kh - 1); j++) data[r * stride + j] = sample(j);
         return new PairRowData(data, stride);
     }
 
-    // Output rows A and B (windows at rows 0 and 1) by definition: each window's taps in order, one rounding per
+    // Output rows A, B, … (windows at rows 0, 1, …) by definition: each window's taps in order, one rounding per
     // multiply-add, + bias, then saturate_cast.
-    private static byte[] FusedSums(PairRowData rows, float[] kernel, float bias, int kh, int n)
+    private static byte[] FusedSums(PairRowData rows, float[] kernel, float bias, int kh, int n, int windows = 2)
     {
-        var bytes = new byte[2 * n];
-        for (int top = 0; top < 2; top++)
+        var bytes = new byte[windows * n];
+        for (int top = 0; top < windows; top++)
             for (int j = 0; j < n; j++)
             {
                 float sum = 0;

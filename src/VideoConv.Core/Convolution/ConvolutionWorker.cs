@@ -35,6 +35,7 @@ public sealed unsafe partial class ConvolutionWorker : IFrameFilter, IRowFilter
     private readonly bool _needRaw;      // some pass reads the raw ring (direct, not separable)
     private readonly Scratch[] _scratch; // one per scheduler worker
     private readonly RowPair? _pair;     // two output rows per pass (PairRowOps.DotStore2), when it applies
+    private readonly RowQuad? _quad;     // four (PairRowOps.DotStore4Wide), where the pairs and the 512-bit loop run
     private readonly float[] _biasPerTarget;
     private readonly Lock _applyGate = new(); // the scratch is per scheduler thread: concurrent Apply calls on one worker take turns
 
@@ -60,7 +61,8 @@ public sealed unsafe partial class ConvolutionWorker : IFrameFilter, IRowFilter
         for (int i = 0; i < _passes.Length; i++)
             _biasPerTarget[i] = filter.Bias + (filter.Mode == FilterMode.ChannelMix && filter.Layer!.Bias.Count > 0 ? filter.Layer.Bias[i] : 0f);
         _pair = allowPairs ? RowPair.TryCreate(this) : null;
-        if (_pair is not null) _ringSize++; // two windows at once span kh + 1 rows
+        _quad = _pair is not null ? RowQuad.TryCreate(this, _pair) : null;
+        if (_pair is not null) _ringSize += _quad is not null ? 3 : 1; // two windows at once span kh + 1 rows, four kh + 3
         Path = (_planar ? "planar" : "flat") + (_passes.Any(p => p.Vertical is not null) ? " separable" : " direct")
                + (_g.Stride.X > 1 ? " strided" : "") + (_pair is not null ? $" row pairs simd{(PairRowOps.IsWideAccelerated ? 512 : 256)}" : $" simd{RowOps.VectorBits}");
         _scratch = new Scratch[scheduler.Workers];
@@ -106,6 +108,14 @@ public sealed unsafe partial class ConvolutionWorker : IFrameFilter, IRowFilter
             for (int oy = start; oy < end; oy++)
             {
                 int top = oy * sy, bottom = top + (kh - 1) * dy;
+                if (_quad is { } quad && UsePairs && UseQuads && oy + 3 < end)
+                {
+                    for (int pr = Math.Max(top, converted + 1); pr <= bottom + 3; pr++) ConvertRow(pr, srcBase, s);
+                    converted = bottom + 3;
+                    quad.Rows(top, s, dstBase + (long)oy * _g.Output.RowBytes, _g.Output.RowBytes);
+                    oy += 3;
+                    continue;
+                }
                 if (_pair is { } pair && UsePairs && oy + 1 < end)
                 {
                     for (int pr = Math.Max(top, converted + 1); pr <= bottom + 1; pr++) ConvertRow(pr, srcBase, s);

@@ -41,7 +41,12 @@ internal static unsafe partial class PairRowOps
     /// - each kernel row's lines loaded once, 64-byte aligned, and each tap's samples shifted out of two of them in
     ///   registers (vpermt2ps, one per vector; same bits): lost (5×5 3.07–3.57 ms against 2.87–2.91, 11×11 12.96–13.70
     ///   against 10.12–10.44) — a permute per FMA in the one-row runs, and this core does about one a cycle.
-    /// Fewer loads per FMA needs more output rows per pass (four rows: a shared row's load feeds four FMAs).
+    /// - each shared-row tap's two weights as one 8-byte load (vmovsd) and two register broadcasts (vbroadcastss from
+    ///   the register, the second after a vpermilps) instead of two broadcast loads: no gain, one build switched, 3 runs
+    ///   each, load average 3.7–4.7 (min / median, ms): 3×3 1.36 / 1.46 against 1.26 / 1.28, 5×5 2.96 / 3.00 against
+    ///   2.75 / 3.07, 7×7 4.89 / 4.92 against 4.76 / 4.77, 11×11 10.10 / 10.34 against 10.19 / 10.46.
+    /// Fewer loads per FMA needs more output rows per pass (four rows: a shared row's load feeds four FMAs): RowQuad's
+    /// <see cref="DotStore4Wide"/> does that where this loop runs, and this loop now serves its band's last rows.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int DotStore2Wide(float** rows, float* weightsA, float* weightsB, int onlyA, int both, int onlyB,
