@@ -64,7 +64,7 @@ public sealed unsafe partial class ConvolutionWorker : IFrameFilter, IRowFilter
         _quad = _pair is not null ? RowQuad.TryCreate(this, _pair) : null;
         if (_pair is not null) _ringSize += _quad is not null ? 3 : 1; // two windows at once span kh + 1 rows, four kh + 3
         Path = (_planar ? "planar" : "flat") + (_passes.Any(p => p.Vertical is not null) ? " separable" : " direct")
-               + (_g.Stride.X > 1 ? " strided" : "") + (_pair is not null ? $" row pairs simd{(PairRowOps.IsWideAccelerated ? 512 : 256)}" : $" simd{RowOps.VectorBits}");
+               + (_g.Stride.X > 1 ? " strided" : "") + (_quad is not null ? " row quads simd512" : _pair is not null ? $" row pairs simd{(PairRowOps.IsWideAccelerated ? 512 : 256)}" : $" simd{RowOps.VectorBits}");
         _scratch = new Scratch[scheduler.Workers];
         for (int w = 0; w < _scratch.Length; w++) _scratch[w] = new Scratch(this);
     }
