@@ -7,8 +7,9 @@ namespace VideoConv.Pipeline.Sinks;
 
 /// <summary>
 /// <c>url: udp://…</c> (tcp, srt, rtp, rtmp): the filtered video, encoded by <see cref="MediaOutput"/>, sent through
-/// libavformat's own protocol for the scheme. Nothing is written to disk. The address is opened when the first frame
-/// arrives (a tcp/srt/rtmp receiver must be listening then).
+/// libavformat's own protocol for the scheme. Nothing is written to disk. The address is opened as the run starts,
+/// once the source is open and before its first frame is read (a tcp/srt/rtmp receiver must be listening then), so
+/// the encoder's set-up and the connection do not hold up the first frames; see <see cref="LibAvFileSink.Prepare"/>.
 /// </summary>
 /// <remarks>
 /// A receiver that goes away (a reset connection, a broken pipe, a write that times out) fails a file-paced run like
@@ -22,12 +23,21 @@ internal sealed class LibAvUrlSink(UrlSinkSpec spec, FileSourceSpec? audioFrom, 
     internal const string WriteTimeoutMicroseconds = "10000000";
 
     private MediaOutput? _output;
+    private long _frames;
 
     public string Name => $"sink url {spec.Url}";
     public bool AcceptsFormatChange => false;
 
+    public void Prepare(SinkFormat? expected)
+    {
+        if (expected is null || _output is not null) return;
+        Open(expected.Format, expected.Fps);
+        _output!.Start(spec.Url, expected.TimeBase, ProtocolOptions(spec.Url), planar: expected.Planar);
+    }
+
     public void Open(ImageFormat format, double fps)
     {
+        if (_output is { } prepared && prepared.Format == format) return; // prepared for this format (frames are rescaled to its time base)
         _output?.Dispose();
         _output = new MediaOutput(spec, audioFrom, format, fps, spec.Url, _pipe);
     }
@@ -35,13 +45,19 @@ internal sealed class LibAvUrlSink(UrlSinkSpec spec, FileSourceSpec? audioFrom, 
     public void Write(Frame frame)
     {
         if (_output is null) throw new InvalidOperationException("sink not opened");
-        if (!_output.Started) _output.Start(spec.Url, frame.TimeBase, ProtocolOptions(spec.Url));
+        if (!_output.Started) _output.Start(spec.Url, frame.TimeBase, ProtocolOptions(spec.Url), planar: frame.Planes is not null);
         try { _output.Encode(frame); }
         catch (MediaWriteException ex) { throw Gone(ex); }
+        _frames++;
     }
 
     public void Complete()
     {
+        if (_frames == 0) // no frame arrived: a prepared stream is closed without a trailer, as if never opened
+        {
+            Abort();
+            return;
+        }
         try { _output?.Finish(); }
         catch (MediaWriteException ex) { throw Gone(ex); }
     }

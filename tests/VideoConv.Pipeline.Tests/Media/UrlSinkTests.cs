@@ -92,7 +92,7 @@ public class UrlSinkTests
     }
 
     [RequiresLibAvFact]
-    public async Task Tcp_NoReceiverListening_FailsAtTheFirstFrameSayingSo()
+    public async Task Tcp_NoReceiverListening_FailsBeforeTheFirstFrameSayingSo()
     {
         int port = StreamReceiver.FreePort(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
 
@@ -100,6 +100,57 @@ public class UrlSinkTests
             new PipelineSpec(new PatternSourceSpec(64, 64, 30, 3), [], [new UrlSinkSpec($"tcp://127.0.0.1:{port}")]), new PipelineOptions()).RunAsync(CancellationToken.None));
 
         Assert.Contains($"could not connect to 'tcp://127.0.0.1:{port}'", ex.Message);
+    }
+
+    /// <summary>
+    /// The sink connects while the run starts, before the source reads its first frame: the encoder's set-up and the
+    /// connection do not hold up the first frames. The source waits (up to 30 s) in its first read for the
+    /// connection; a sink that connected at its first frame would never see one there.
+    /// </summary>
+    [RequiresLibAvFact]
+    public async Task Tcp_ConnectsBeforeTheSourceReadsItsFirstFrame()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        using var connected = new ManualResetEventSlim();
+        long received = 0;
+        var receiving = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            connected.Set();
+            var buffer = new byte[65536];
+            using var stream = client.GetStream();
+            for (int n; (n = await stream.ReadAsync(buffer)) > 0;) received += n;
+        });
+        var source = new WaitsInFirstRead(connected, frames: 3);
+
+        await new VideoPipeline(new PipelineSpec(new PatternSourceSpec(64, 48, 25, 3), [], [new UrlSinkSpec($"tcp://127.0.0.1:{port}")]),
+            new PipelineOptions(), new PipelineSeams { Source = () => source }).RunAsync(CancellationToken.None);
+        await receiving.WaitAsync(ReceiverDeadline);
+
+        Assert.True(source.ConnectedBeforeFirstRead, "the url sink had not connected when the source read its first frame");
+        Assert.True(received > 0);
+    }
+
+    private sealed class WaitsInFirstRead(ManualResetEventSlim connected, int frames) : VideoConv.Pipeline.Sources.IFrameSource
+    {
+        private int _read;
+        public bool ConnectedBeforeFirstRead { get; private set; }
+        public VideoConv.Core.Imaging.ImageFormat Format { get; } = new(64, 48, 3);
+        public double Fps => 25;
+        public long? TotalFrames => frames;
+        public void Open(CancellationToken cancellationToken) { }
+
+        public bool Read(VideoConv.Pipeline.Frames.Frame frame, CancellationToken cancellationToken)
+        {
+            if (_read == 0) ConnectedBeforeFirstRead = connected.Wait(TimeSpan.FromSeconds(30), cancellationToken);
+            if (_read >= frames) return false;
+            frame.Image.Data.AsSpan().Fill((byte)(40 * _read++));
+            return true;
+        }
+
+        public void Dispose() { }
     }
 
     [RequiresLibAvTheory]
