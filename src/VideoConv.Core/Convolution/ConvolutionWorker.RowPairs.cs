@@ -137,8 +137,6 @@ public sealed unsafe partial class ConvolutionWorker
             foreach (var t in taps) _counts[Run(t.r)]++;
         }
 
-        public int Taps => _rows.Length;
-
         public static RowQuad? TryCreate(ConvolutionWorker w, RowPair? pair) =>
             pair is not null && PairRowOps.IsWideAccelerated
                 ? new RowQuad(w, pair, w._filter.Kernels[0].Scaled(w._filter.Scale)) : null;
@@ -146,7 +144,7 @@ public sealed unsafe partial class ConvolutionWorker
         // Output rows whose windows start at padded rows top … top + 3, into outRow and the three rows after it.
         public void Rows(int top, Scratch s, byte* outRow, int rowBytes)
         {
-            float** rows = s.QuadRows;
+            float** rows = stackalloc float*[_rows.Length];
             for (int t = 0; t < _rows.Length; t++)
                 rows[t] = s.Raw + (long)((top + _rows[t]) % _w._ringSize) * _w._rawStride + _offsets[t];
             int done;

@@ -327,7 +327,6 @@ public sealed unsafe partial class ConvolutionWorker : IFrameFilter, IRowFilter
             }
             Rows = (float**)_memory.Alloc<nint>(maxTaps);
             if (w._pair is { } pair) PairRows = (float**)_memory.Alloc<nint>(pair.Taps);
-            if (w._quad is { } quad) QuadRows = (float**)_memory.Alloc<nint>(quad.Taps);
             // When no pass is direct the raw ring is unused and rows are converted through Line instead.
             if (Raw is null) Raw = Line;
         }
@@ -338,6 +337,5 @@ public sealed unsafe partial class ConvolutionWorker : IFrameFilter, IRowFilter
         public readonly float*[] Acc;
         public readonly float** Rows;
         public readonly float** PairRows; // two rows at a time: the taps' ring rows
-        public readonly float** QuadRows; // four rows at a time, likewise
     }
 }
