@@ -112,6 +112,7 @@ public sealed unsafe partial class ConvolutionWorker : IFrameFilter, IRowFilter
                 {
                     for (int pr = Math.Max(top, converted + 1); pr <= bottom + 3; pr++) ConvertRow(pr, srcBase, s);
                     converted = bottom + 3;
+                    SourcePrefetch.Rows(_g, srcBase, converted + 1, 4 * sy);
                     quad.Rows(top, s, dstBase + (long)oy * _g.Output.RowBytes, _g.Output.RowBytes);
                     oy += 3;
                     continue;
@@ -120,12 +121,14 @@ public sealed unsafe partial class ConvolutionWorker : IFrameFilter, IRowFilter
                 {
                     for (int pr = Math.Max(top, converted + 1); pr <= bottom + 1; pr++) ConvertRow(pr, srcBase, s);
                     converted = bottom + 1;
+                    SourcePrefetch.Rows(_g, srcBase, converted + 1, 2 * sy);
                     pair.Rows(top, s, dstBase + (long)oy * _g.Output.RowBytes, _g.Output.RowBytes);
                     oy++;
                     continue;
                 }
                 for (int pr = Math.Max(top, converted + 1); pr <= bottom; pr++) ConvertRow(pr, srcBase, s);
                 converted = bottom;
+                SourcePrefetch.Rows(_g, srcBase, converted + 1, sy);
                 byte* outRow = dstBase + (long)oy * _g.Output.RowBytes;
                 if (_planar) PlanarRow(top, s, srcBase, outRow, oy);
                 else FlatRow(top, s, srcBase, outRow, oy);

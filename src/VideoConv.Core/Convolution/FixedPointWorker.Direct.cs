@@ -29,6 +29,7 @@ internal sealed unsafe partial class FixedPointWorker
                     }
                 }
                 converted = bottom;
+                SourcePrefetch.Rows(_g, srcBase, bottom + 1, 1);
                 for (int t = 0; t < taps; t++)
                 {
                     int pr = oy + _tapRows[t] * dy;

@@ -21,6 +21,7 @@ internal sealed unsafe partial class FixedPointWorker
             for (int pr = Math.Max(oy, converted + 1); pr <= bottom; pr++)
                 WideHorizontal(pr, srcBase, s.Line, s.Ring + (long)(pr % _ringSize) * _ringStride, wide, 0, n);
             converted = bottom;
+            SourcePrefetch.Rows(_g, srcBase, bottom + 1, 1);
             for (int ky = 0; ky < kh; ky++) s.Rows[ky] = s.Ring + (long)((oy + ky * dy) % _ringSize) * _ringStride;
             wide.VerticalStore(s.Rows, dstBase + (long)oy * _g.Output.RowBytes, n);
         }

@@ -177,6 +177,7 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
         var cols = _g.ColumnTable;
         for (int oy = start; oy < end; oy++)
         {
+            SourcePrefetch.Rows(_g, srcBase, oy + 1 + (_g.KernelHeight - 1) * dy, 1);
             for (int k = 0; k < _columnTerms.Length; k++)
             {
                 var term = _columnTerms[k];
