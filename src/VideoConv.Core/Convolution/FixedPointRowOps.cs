@@ -215,6 +215,35 @@ internal static unsafe class FixedPointRowOps
     {
         var r = new Rounding(bias, shift, signed);
         int i = 0;
+        if (Vector512.IsHardwareAccelerated && Avx512BW.IsSupported)
+        {
+            // 128 outputs a step, as the 256-bit loop below at twice the width (the same wrapping sums, Store512's
+            // rounding). Measured, 1080p sharpen, one core, medians of 192, two alternating runs each, hot / cold
+            // frames (SourcePrefetch's A/B): BGR 0.83–0.87 → 0.63–0.64 / 0.90–0.93 → 0.75–0.76 ms, one plane
+            // 0.40–0.44 → 0.37–0.39 / 0.46–0.49 → 0.43–0.44 ms.
+            var start = Vector512.Create(bias);
+            for (; i <= n - 128; i += 128)
+            {
+                Vector512<short> a0 = start, a1 = start, a2 = start, a3 = start;
+                for (int t = 0; t < taps; t++)
+                {
+                    byte* p = rows[t] + i;
+                    var x0 = Widen512(p); var x1 = Widen512(p + 32); var x2 = Widen512(p + 64); var x3 = Widen512(p + 96);
+                    short w = weights[t];
+                    if (w == 1) { a0 += x0; a1 += x1; a2 += x2; a3 += x3; }
+                    else if (w == -1) { a0 -= x0; a1 -= x1; a2 -= x2; a3 -= x3; }
+                    else
+                    {
+                        var wv = Vector512.Create(w);
+                        a0 += x0 * wv; a1 += x1 * wv; a2 += x2 * wv; a3 += x3 * wv;
+                    }
+                }
+                r.Store512(a0, dst + i);
+                r.Store512(a1, dst + i + 32);
+                r.Store512(a2, dst + i + 64);
+                r.Store512(a3, dst + i + 96);
+            }
+        }
         if (Avx2.IsSupported)
         {
             // 64 outputs a step: four independent chains, and the per-tap bookkeeping paid once per 64.

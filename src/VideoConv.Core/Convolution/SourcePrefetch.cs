@@ -22,21 +22,27 @@ namespace VideoConv.Core.Convolution;
 /// </list>
 /// The hot figures did not move beyond the noise: a prefetch of a line already in L1 costs one issue slot.
 /// </remarks>
-internal static unsafe class SourcePrefetch
+public static unsafe class SourcePrefetch
 {
-    /// <summary>The source rows of padded rows [from, from + count) (rows outside the source or the table skipped).</summary>
+    /// <summary>Asks for every cache line of [<paramref name="start"/>, start + <paramref name="bytes"/>) (x86; elsewhere nothing).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Rows(ConvolutionGeometry g, byte* srcBase, int from, int count)
+    public static void Bytes(byte* start, long bytes)
     {
         if (!Sse.IsSupported) return;
+        for (long o = 0; o < bytes; o += 64) Sse.Prefetch0(start + o);
+    }
+
+    /// <summary>The source rows of padded rows [from, from + count) (rows outside the source or the table skipped).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Rows(ConvolutionGeometry g, byte* srcBase, int from, int count)
+    {
         var table = g.RowTable;
         long bytes = g.Input.RowBytes;
         for (int pr = Math.Max(from, 0); pr < from + count && pr < table.Length; pr++)
         {
             int sourceRow = table[pr];
             if (sourceRow < 0) continue;
-            byte* row = srcBase + sourceRow * bytes;
-            for (long o = 0; o < bytes; o += ScratchMemory.Alignment) Sse.Prefetch0(row + o);
+            Bytes(srcBase + sourceRow * bytes, bytes);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using VideoConv.Core.Convolution;
 using VideoConv.Pipeline.FFmpeg;
 
 namespace VideoConv.Pipeline.Media;
@@ -46,6 +47,7 @@ internal static unsafe class Bgr24ToYuv420
             byte* s0 = src + (long)row * srcStride, s1 = s0 + srcStride;
             byte* y0 = y + (long)row * yStride, y1 = y0 + yStride;
             byte* cu = u + (long)(row / 2) * uvStride, cv = v + (long)(row / 2) * uvStride;
+            if (row + 3 < height) SourcePrefetch.Bytes(s1 + srcStride, 2L * srcStride); // the next pair (SourcePrefetch's remarks)
             if (row >= 2 && row < simdEnd)
             {
                 MmxRows(s0, s1, y0, y1, cu, cv, width);
