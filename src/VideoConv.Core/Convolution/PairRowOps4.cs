@@ -120,25 +120,11 @@ internal static unsafe partial class PairRowOps
                 var x2 = Vector512.Load(p + 32); d2 = Avx512F.FusedMultiplyAdd(wd, x2, d2);
                 var x3 = Vector512.Load(p + 48); d3 = Avx512F.FusedMultiplyAdd(wd, x3, d3);
             }
-            Bytes(a0, a1, a2, a3, b).Store(dst + i);
-            Bytes(b0, b1, b2, b3, b).Store(dst + rowBytes + i);
-            Bytes(c0, c1, c2, c3, b).Store(dst + 2L * rowBytes + i);
-            Bytes(d0, d1, d2, d3, b).Store(dst + 3L * rowBytes + i);
+            Bytes512(a0, a1, a2, a3, b).Store(dst + i);
+            Bytes512(b0, b1, b2, b3, b).Store(dst + rowBytes + i);
+            Bytes512(c0, c1, c2, c3, b).Store(dst + 2L * rowBytes + i);
+            Bytes512(d0, d1, d2, d3, b).Store(dst + 3L * rowBytes + i);
         }
         return i;
-
-        // DotStore2Wide's Bytes: + bias, MinNative(…, 1e9), cvtps2dq, the saturating packs, the permute back to order.
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static Vector512<byte> Bytes(Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3, Vector512<float> b)
-        {
-            var big = Vector512.Create(1e9f);
-            var order = Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-            var p0 = Avx512F.ConvertToVector512Int32(Vector512.MinNative(v0 + b, big));
-            var p1 = Avx512F.ConvertToVector512Int32(Vector512.MinNative(v1 + b, big));
-            var p2 = Avx512F.ConvertToVector512Int32(Vector512.MinNative(v2 + b, big));
-            var p3 = Avx512F.ConvertToVector512Int32(Vector512.MinNative(v3 + b, big));
-            var bytes = Avx512BW.PackUnsignedSaturate(Avx512BW.PackSignedSaturate(p0, p1), Avx512BW.PackSignedSaturate(p2, p3));
-            return Avx512F.PermuteVar16x32(bytes.AsInt32(), order).AsByte();
-        }
     }
 }
