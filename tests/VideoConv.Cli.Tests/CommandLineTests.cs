@@ -107,6 +107,24 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Bench_FramesInTurn_BothSidesAndTheStandaloneCheckTakeThemAndAgree()
+    {
+        var r = Run("bench", "--only", "sharpen 3x3", "--only", "sobel magnitude", "--size", "96x40", "--iterations", "3", "--rounds", "1", "--threads", "1", "--frames", "3", "--json", "-");
+        Assert.Equal(0, r.ExitCode);
+        using var json = System.Text.Json.JsonDocument.Parse(r.StdOut);
+        Assert.Equal(3, json.RootElement.GetProperty("machine").GetProperty("source_frames").GetInt32());
+        var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(x => x.GetProperty("operation").GetString()!);
+        Assert.Equal(["sharpen 3x3", "sobel magnitude"], rows.Keys.Order());
+        foreach (var row in rows.Values)
+        {
+            // The outputs compared are of the same frame (sharpen is exact against filter2D, the magnitude too).
+            Assert.Equal(0, row.GetProperty("max_diff").GetInt32());
+            // The child process ran with the same frames and reported its figure.
+            Assert.True(row.GetProperty("opencv_alone_ms").GetDouble() > 0);
+        }
+    }
+
+    [Fact]
     public void Bench_TenStepChain_ReportsItsCostPerStepAgainstOneStep()
     {
         var r = Run("bench", "--only", "sharpen", "--size", "96x40", "--iterations", "1", "--rounds", "1", "--threads", "1", "--no-standalone", "--json", "-");

@@ -27,7 +27,7 @@ public sealed record BenchRow(string Operation, string FrameSize, double OursMs,
 
 /// <summary>Settings for <c>videoconv bench</c>.</summary>
 public sealed record BenchSettings(int Width = 1920, int Height = 1080, int Channels = 3, int Threads = 0, int Iterations = 30,
-    IReadOnlyList<int>? KernelSizes = null, int Rounds = 3, bool Standalone = true, IReadOnlyList<string>? Only = null)
+    IReadOnlyList<int>? KernelSizes = null, int Rounds = 3, bool Standalone = true, IReadOnlyList<string>? Only = null, int Frames = 1)
 {
     /// <summary>Whether operation <paramref name="name"/> is timed: all of them, or those whose name contains one of <see cref="Only"/>.</summary>
     public bool Includes(string name) => Only is not { Count: > 0 } || Only.Any(o => name.Contains(o, StringComparison.OrdinalIgnoreCase));
@@ -42,7 +42,8 @@ public sealed record BenchSettings(int Width = 1920, int Height = 1080, int Chan
 /// sides alternating over <see cref="BenchSettings.Rounds"/> rounds; every figure is the median of
 /// <see cref="BenchSettings.Iterations"/> runs in a block, then the median over rounds. The OpenCV call is
 /// also run alone in a child process (<c>videoconv bench --peer-only NAME</c>) as a check, and the ratio
-/// uses whichever OpenCV figure is faster.
+/// uses whichever OpenCV figure is faster. With <see cref="BenchSettings.Frames"/> above 1 both sides take the
+/// source frames in turn, so that each call reads a frame that is not in cache, as in a pipeline.
 /// </summary>
 /// <remarks>
 /// Why blocks and not alternating calls (the earlier method): alternating each call, OpenCV's σ 0
@@ -59,21 +60,25 @@ public static class EngineBenchmark
     {
         Cv2.SetNumThreads(settings.EffectiveThreads);
         using var scheduler = new BandScheduler(settings.EffectiveThreads);
-        var src = BenchCases.Frame(settings);
-        using var srcMat = Mat.FromPixelData(src.Height, src.Width, MatType.CV_8UC(src.Channels), src.Pointer);
+        using var frames = new BenchFrames(settings);
+        var format = frames.First.Format;
         var rows = new List<BenchRow>();
         foreach (var c in BenchCases.All(settings).Where(c => settings.Includes(c.Name)))
         {
-            IFrameFilter worker = c.Chain.Count == 1 ? ConvolutionEngine.Create(c.Chain[0], src.Format, scheduler) : new FilterChain(c.Chain, src.Format, scheduler, c.Fuse);
+            IFrameFilter worker = c.Chain.Count == 1 ? ConvolutionEngine.Create(c.Chain[0], format, scheduler) : new FilterChain(c.Chain, format, scheduler, c.Fuse);
             var ours = new Image(worker.Output);
-            using var peer = c.Peer(srcMat);
+            using var peer = c.Peer(frames.NextMat);
             var oursRounds = new double[settings.Rounds];
             var peerRounds = new double[settings.Rounds];
             for (int r = 0; r < settings.Rounds; r++)
             {
-                oursRounds[r] = Block(settings.Iterations, () => worker.Apply(src, ours), CpuTime(settings));
+                oursRounds[r] = Block(settings.Iterations, () => worker.Apply(frames.NextImage(), ours), CpuTime(settings));
                 peerRounds[r] = Block(settings.Iterations, peer.Invoke, CpuTime(settings));
             }
+            // The outputs compared: both sides once more, on the first frame.
+            worker.Apply(frames.First, ours);
+            using var check = c.Peer(() => frames.FirstMat);
+            check.Invoke();
             double? standalone = null;
             if (settings.Standalone)
             {
@@ -84,7 +89,7 @@ public static class EngineBenchmark
                 }
             }
             var row = new BenchRow(c.Name, settings.FrameSize, Median(oursRounds), Median(peerRounds), standalone,
-                MaxDifference(ours, peer.Output), worker.Path, c.Steps);
+                MaxDifference(ours, check.Output), worker.Path, c.Steps);
             rows.Add(row);
             onRow?.Invoke(row);
         }

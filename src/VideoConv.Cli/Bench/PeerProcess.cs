@@ -24,7 +24,7 @@ public static class PeerProcess
         arguments.AddRange(
         [
             "bench", "--peer-only", caseName, "--size", $"{settings.Width}x{settings.Height}", "--channels", Str(settings.Channels),
-            "--threads", Str(settings.EffectiveThreads), "--iterations", Str(settings.Iterations * settings.Rounds),
+            "--threads", Str(settings.EffectiveThreads), "--iterations", Str(settings.Iterations * settings.Rounds), "--frames", Str(settings.Frames),
         ]);
         foreach (int k in settings.KernelSizes ?? []) arguments.AddRange(["--kernel", Str(k)]);
         var psi = VideoConv.Pipeline.SystemTools.StartInfo(program, arguments);
@@ -51,12 +51,10 @@ public static class PeerProcess
         var c = BenchCases.All(settings).FirstOrDefault(x => x.Name == caseName)
                 ?? throw new CommandLine.UsageException($"--peer-only: no bench operation named '{caseName}'");
         Cv2.SetNumThreads(settings.EffectiveThreads);
-        var src = BenchCases.Frame(settings);
-        using var srcMat = Mat.FromPixelData(src.Height, src.Width, MatType.CV_8UC(src.Channels), src.Pointer);
-        using var peer = c.Peer(srcMat);
+        using var frames = new BenchFrames(settings);
+        using var peer = c.Peer(frames.NextMat);
         double ms = EngineBenchmark.Block(settings.Iterations, peer.Invoke, EngineBenchmark.CpuTime(settings));
         Console.WriteLine(Marker + ms.ToString("R", CultureInfo.InvariantCulture));
-        GC.KeepAlive(src);
         return 0;
     }
 

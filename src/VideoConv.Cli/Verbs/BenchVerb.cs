@@ -20,6 +20,7 @@ internal static class BenchVerb
             new("only", "TEXT", "Engine: time only the operations whose name contains TEXT (e.g. 'gaussian', 'sobel')", Repeatable: true),
             new("threads", "N", "Threads for both engines (default: all cores); with 1, times are thread CPU time"),
             new("iterations", "N", "Timed runs per operation; the median is reported (default 30)"),
+            new("frames", "N", "Engine: source frames each side takes in turn (default 1: the same frame, in cache; 8 or more: frames not in cache, as a pipeline's)"),
             new("json", "FILE", "Also write the table as JSON ('-' for stdout only)"),
             new("pipeline", null, "Instead: end to end, 1080p H.264 → sharpen → MPEG-4 file, against the FFmpeg CLI (needs ffmpeg)"),
             new("input", "FILE", "With --pipeline: the clip to use (default: a generated 1080p30 H.264 clip)"),
@@ -31,7 +32,8 @@ internal static class BenchVerb
         ],
         RunAsync,
         """
-        Each row times one operation on the same frame: generic float kernels against filter2D, the 5x5
+        Each row times one operation on the same frames (one, in cache, or --frames N taken in turn, not in
+        cache, as a pipeline's decoded frames are): generic float kernels against filter2D, the 5x5
         Gaussian against GaussianBlur, the Sobel magnitude against Sobel x + Sobel y + magnitude, the chain
         gaussian → sharpen → sobel (fused, and step by step) against the same OpenCV calls in turn, and
         sharpen ten times (its cost per step against one sharpen's, in the chain's own schedule). Each side
@@ -86,7 +88,8 @@ internal static class BenchVerb
             KernelSizes: kernels.Count > 0 ? kernels : null,
             Rounds: args.Int("rounds", 1, 20) ?? 3,
             Standalone: !args.Flag("no-standalone"),
-            Only: args.Values("only").ToList());
+            Only: args.Values("only").ToList(),
+            Frames: args.Int("frames", 1, 64) ?? 1);
     }
 
     private static int RunEngine(ParsedArguments args)
@@ -103,7 +106,8 @@ internal static class BenchVerb
             .AddColumn(new TableColumn("ratio").RightAligned().NoWrap()).AddColumn(new TableColumn("max diff").RightAligned().NoWrap())
             .AddColumn(new TableColumn("our path").NoWrap());
         string machine = MachineInfo.Summary(settings.EffectiveThreads)
-                         + (EngineBenchmark.CpuTime(settings) ? "; times are thread CPU time (one thread each side)" : "; times are wall time");
+                         + (EngineBenchmark.CpuTime(settings) ? "; times are thread CPU time (one thread each side)" : "; times are wall time")
+                         + (settings.Frames > 1 ? $"; {settings.Frames} source frames in turn (not in cache)" : "; one source frame (in cache)");
         if (!quiet) Console.Error.WriteLine("  " + machine);
         var rows = EngineBenchmark.Run(settings, row =>
         {
@@ -127,7 +131,7 @@ internal static class BenchVerb
         {
             var text = JsonSerializer.Serialize(new
             {
-                machine = new { cpu = MachineInfo.CpuModel, cores = Environment.ProcessorCount, vectors = MachineInfo.CpuVectors, engine_vector_bits = VideoConv.Core.Convolution.EngineInfo.VectorBits, threads = settings.EffectiveThreads },
+                machine = new { cpu = MachineInfo.CpuModel, cores = Environment.ProcessorCount, vectors = MachineInfo.CpuVectors, engine_vector_bits = VideoConv.Core.Convolution.EngineInfo.VectorBits, threads = settings.EffectiveThreads, source_frames = settings.Frames },
                 rows = rows.Select(r => new
                 {
                     operation = r.Operation, frame = r.FrameSize, ours_ms = Math.Round(r.OursMs, 3), opencv_ms = Math.Round(r.OpenCvMs, 3),
