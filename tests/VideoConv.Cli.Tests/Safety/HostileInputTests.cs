@@ -68,7 +68,7 @@ public sealed class HostileInputTests : IDisposable
                 "source:\n  pattern: {width: 320, height: 240, fps: 30, frames: 300}\nsinks:\n  - " + string.Format(sink, small.Path) + "\n");
             var r = VideoconvProcess.Run(_dir.Path, env, "run", config, "--stats-json", "stats.json", "--overwrite");
             Assert.True(r.ExitCode == 1, $"{sink}: {r}");
-            Assert.Contains("no space left on device", r.StdErr);
+            Assert.True(r.StdErr.Contains("no space left on device", StringComparison.Ordinal), $"{sink}: {r}"); // the whole message when it fails
             Assert.DoesNotContain("   at ", r.StdErr);
             if (name.EndsWith(".png", StringComparison.Ordinal))
                 foreach (var png in Directory.GetFiles(small.Path, "*.png"))   // frames before the full disk: each one whole
