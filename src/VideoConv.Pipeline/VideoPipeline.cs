@@ -64,7 +64,8 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
         {
             int k = i;
             _sinkCounters[i] = new StageCounters(SinkName(spec.Sinks[i]), () => _sinkIn[k].Reader.Count);
-            _sinkIn[i] = FrameChannels.Create(options.QueueCapacity, live, _sinkCounters[i]);
+            int depth = live && spec.Sinks[i] is MediaSinkSpec ? Math.Max(options.QueueCapacity, options.EncoderQueueCapacity) : options.QueueCapacity;
+            _sinkIn[i] = FrameChannels.Create(depth, live, _sinkCounters[i]);
         }
         _filterCounters = new StageCounters(FilterStage.StageName, () => _sourceOut!.Reader.Count, () => _filter?.StepTimes() ?? []);
         _sourceOut = FrameChannels.Create(options.QueueCapacity, live, _filterCounters);

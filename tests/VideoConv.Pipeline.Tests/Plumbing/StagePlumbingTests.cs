@@ -63,6 +63,47 @@ public class StagePlumbingTests
         Assert.Equal(0, pipeline.FramesOutstanding);                       // dropped frames went back to the pool
     }
 
+    [Fact]
+    public async Task RunAsync_LiveWithStalledSinks_AnEncoderKeepsItsDeeperQueueAWindowItsShortOne()
+    {
+        // Both sinks held until the source has produced everything: each keeps the newest frames its queue holds. The
+        // source waits for the filter after each frame, so that every frame reaches the sinks' queues.
+        using var gate = new ManualResetEventSlim(false);
+        using var pace = new SemaphoreSlim(0);
+        var file = new RecordingSink("sink file", gate: gate);
+        var window = new RecordingSink("sink display", gate: gate);
+        using var source = new CountingSource(60, pace: pace);
+        var spec = new PipelineSpec(new PatternSourceSpec { Live = true }, [], [new FileSinkSpec("/nonexistent/out.mp4"), new DisplaySinkSpec("edges")]);
+        var options = new PipelineOptions { QueueCapacity = 3, EncoderQueueCapacity = 20 };
+        var pipeline = new VideoPipeline(spec, options, new PipelineSeams
+        {
+            Source = () => source,
+            Sink = (s, _) => s is FileSinkSpec ? file : window,
+            Filter = (_, format) => new ThrowingFilter(format, failAt: -1, applied: () => pace.Release()),
+        });
+        var run = pipeline.RunAsync(CancellationToken.None);
+        source.Ended.Wait(TimeSpan.FromSeconds(30));
+        gate.Set();
+        var stats = await run;
+
+        Assert.Equal(60, stats.FramesIn);
+        // Each sink: its queue's frames, the one it held when the gate closed on it, and at most the last frame, which
+        // the filter hands out just after the source's end is seen.
+        Assert.InRange(file.Sequences.Count, options.EncoderQueueCapacity, options.EncoderQueueCapacity + 2);
+        Assert.InRange(window.Sequences.Count, options.QueueCapacity, options.QueueCapacity + 2);
+        foreach (var sink in new[] { file, window })
+        {
+            var seen = sink.Sequences.ToArray();
+            Assert.Equal(seen.OrderBy(x => x), seen);
+            Assert.Equal(59, seen[^1]);   // the newest frame survives
+        }
+        var counters = stats.Stages.ToDictionary(x => x.Name);
+        Assert.Equal(0, counters["filter"].Dropped);
+        Assert.Equal(60 - file.Sequences.Count, counters["sink file /nonexistent/out.mp4"].Dropped);
+        Assert.Equal(60 - window.Sequences.Count, counters["sink display edges"].Dropped);
+        Assert.Equal(0, pipeline.FramesOutstanding);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(5)]

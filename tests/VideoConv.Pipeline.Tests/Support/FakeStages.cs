@@ -11,7 +11,8 @@ namespace VideoConv.Pipeline.Tests.Support;
 /// Frames whose pixels all hold their sequence number (mod 256) in channel 0 and (n / 256) in channel 1,
 /// so any sink can tell which frame it got; optionally throws at frame <c>failAt</c>.
 /// </summary>
-internal sealed class CountingSource(int frames, int width = 32, int height = 24, int failAt = -1) : IFrameSource
+/// <param name="pace">When set, each read after the first waits for a release of it (a filter's, so that the source never runs ahead; the end too).</param>
+internal sealed class CountingSource(int frames, int width = 32, int height = 24, int failAt = -1, SemaphoreSlim? pace = null) : IFrameSource
 {
     private int _next;
     public ManualResetEventSlim Ended { get; } = new();
@@ -26,6 +27,7 @@ internal sealed class CountingSource(int frames, int width = 32, int height = 24
     public bool Read(Frame frame, CancellationToken cancellationToken)
     {
         if (_next == failAt) throw new InvalidOperationException($"camera unplugged at frame {failAt}");
+        if (_next > 0) pace?.Wait(cancellationToken);
         if (_next >= frames) { Ended.Set(); return false; }
         Stamp(frame.Image, _next);
         Interlocked.Increment(ref _next);
@@ -98,7 +100,8 @@ internal sealed class RecordingSink(string name = "sink recording", int failAt =
 }
 
 /// <summary>A filter that copies its input and throws at frame <c>failAt</c>.</summary>
-internal sealed class ThrowingFilter(ImageFormat format, int failAt) : IFrameFilter
+/// <param name="applied">Called after each frame it copies.</param>
+internal sealed class ThrowingFilter(ImageFormat format, int failAt, Action? applied = null) : IFrameFilter
 {
     private int _seen;
     public ImageFormat Input => format;
@@ -109,5 +112,6 @@ internal sealed class ThrowingFilter(ImageFormat format, int failAt) : IFrameFil
     {
         if (_seen++ == failAt) throw new ArithmeticException($"kernel overflow at frame {failAt}");
         src.Data.AsSpan().CopyTo(dst.Data);
+        applied?.Invoke();
     }
 }
