@@ -18,7 +18,7 @@ public sealed record PipelineOptions
     /// In a live run, the capacity of the queue in front of each encoding sink (file, url): half a second at 30 fps.
     /// An encoder held off for a moment then loses no frame, where a window (<see cref="QueueCapacity"/>) drops the
     /// oldest, since a deeper queue would only show older frames. Measured, 1080p30 live → window + x264 file, 60 s:
-    /// with 4 frames 1–4 of 1860 dropped at the file in each of five runs; with 12 none (one run), with 15 none (two).
+    /// with 4 frames 1–4 of 1860 dropped at the file in each of five runs; with 12 none (one run), with 15 none (five).
     /// Memory stays bounded: 11 frames more than a window's queue per encoding sink (68 MB at 1080p BGR), docs/live.md.
     /// </summary>
     public int EncoderQueueCapacity { get; init; } = 15;
