@@ -40,30 +40,22 @@ public unsafe class DirectStoreTests
                     _ => signed ? rng.Next(-8, 9) : rng.Next(0, 9),
                 }))];
                 short bias = (short)(shift == 0 ? 0 : rng.Next(0, 1 << shift));
-                var rows = new byte[taps][];
-                for (int t = 0; t < taps; t++)
-                {
-                    rows[t] = new byte[n + 64];
-                    rng.NextBytes(rows[t]);
-                }
+                int stride = n + 64; // each tap's row, with slack past its end for the vector loads
+                var samples = new byte[taps * stride];
+                rng.NextBytes(samples);
                 var actual = new byte[n + 1];
                 actual[n] = 0xA5; // a sentinel past the end
-                var pinned = rows.Select(r => System.Runtime.InteropServices.GCHandle.Alloc(r, System.Runtime.InteropServices.GCHandleType.Pinned)).ToArray();
-                try
+                fixed (byte* rows = samples)
+                fixed (short* w = weights)
+                fixed (byte* dst = actual)
                 {
-                    for (int t = 0; t < taps; t++) rowPointers[t] = (byte*)pinned[t].AddrOfPinnedObject();
-                    fixed (short* w = weights)
-                    fixed (byte* dst = actual)
-                        FixedPointRowOps.DirectStore(rowPointers, w, taps, bias, shift, signed, dst, n);
-                }
-                finally
-                {
-                    foreach (var h in pinned) h.Free();
+                    for (int t = 0; t < taps; t++) rowPointers[t] = rows + t * stride;
+                    FixedPointRowOps.DirectStore(rowPointers, w, taps, bias, shift, signed, dst, n);
                 }
                 for (int i = 0; i < n; i++)
                 {
                     int sum = bias;
-                    for (int t = 0; t < taps; t++) sum += weights[t] * rows[t][i];
+                    for (int t = 0; t < taps; t++) sum += weights[t] * samples[t * stride + i];
                     Assert.True(Expected(sum, shift) == actual[i], $"n {n}, signed {signed}, shift {shift}, i {i}: sum {sum} gave {actual[i]}, expected {Expected(sum, shift)}");
                 }
                 Assert.Equal(0xA5, actual[n]);

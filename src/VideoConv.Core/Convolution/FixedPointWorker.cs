@@ -175,9 +175,10 @@ internal sealed unsafe partial class FixedPointWorker : IFrameFilter, IRowFilter
             s.LineB[k] = _rowTerms[k].B < 0 ? null : line + _rowTerms[k].B;
         }
         var cols = _g.ColumnTable;
+        int window = (_g.KernelHeight - 1) * dy; // padded rows from a window's first to its last
         for (int oy = start; oy < end; oy++)
         {
-            SourcePrefetch.Rows(_g, srcBase, oy + 1 + (_g.KernelHeight - 1) * dy, 1);
+            SourcePrefetch.Rows(_g, srcBase, oy + window + 1, 1);
             for (int k = 0; k < _columnTerms.Length; k++)
             {
                 var term = _columnTerms[k];

@@ -24,12 +24,14 @@ namespace VideoConv.Core.Convolution;
 /// </remarks>
 public static unsafe class SourcePrefetch
 {
+    private const int CacheLine = ScratchMemory.Alignment;
+
     /// <summary>Asks for every cache line of [<paramref name="start"/>, start + <paramref name="bytes"/>) (x86; elsewhere nothing).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Bytes(byte* start, long bytes)
     {
         if (!Sse.IsSupported) return;
-        for (long o = 0; o < bytes; o += 64) Sse.Prefetch0(start + o);
+        for (long o = 0; o < bytes; o += CacheLine) Sse.Prefetch0(start + o);
     }
 
     /// <summary>The source rows of padded rows [from, from + count) (rows outside the source or the table skipped).</summary>

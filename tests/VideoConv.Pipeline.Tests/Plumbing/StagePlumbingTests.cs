@@ -82,10 +82,11 @@ public class StagePlumbingTests
             Filter = (_, format) => new ThrowingFilter(format, failAt: -1, applied: () => pace.Release()),
         });
         var run = pipeline.RunAsync(CancellationToken.None);
-        source.Ended.Wait(TimeSpan.FromSeconds(30));
+        bool ended = source.Ended.Wait(TimeSpan.FromSeconds(30));
         gate.Set();
         var stats = await run;
 
+        Assert.True(ended, "the source did not reach its end with both sinks held");
         Assert.Equal(60, stats.FramesIn);
         // Each sink: its queue's frames, the one it held when the gate closed on it, and at most the last frame, which
         // the filter hands out just after the source's end is seen.
