@@ -8,6 +8,7 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         NativeLogging.QuietUnlessVerbose(args);
+        VideoConv.Pipeline.Imaging.OpenCvLibrary.FindBesideProgram();
         using var signals = new SignalCancellation();
         return await VideoconvApp.RunAsync(args, signals.Token);
     }

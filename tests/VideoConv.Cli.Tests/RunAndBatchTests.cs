@@ -135,9 +135,7 @@ public sealed class RunAndBatchTests : IDisposable
     {
         // A paced pattern long enough to edit the config while it runs.
         var config = _dir.Write("live.yaml", "source:\n  pattern: {width: 64, height: 48, fps: 30, frames: 100000}\n  realtime: true\nchain: [sharpen]\nsinks:\n  - file: live.mkv\n");
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir.Path, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { VideoconvProcess.DllPath, "run", "live.yaml", "--watch" }) psi.ArgumentList.Add(a);
-        psi.Environment["DISPLAY"] = null;
+        var psi = VideoconvProcess.StartInfo(_dir.Path, "run", "live.yaml", "--watch");
         using var process = Process.Start(psi)!;
         var lines = new System.Collections.Concurrent.BlockingCollection<string>();
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };

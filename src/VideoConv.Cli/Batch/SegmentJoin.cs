@@ -23,7 +23,7 @@ public sealed record JoinSpec(string Name, string Input, IReadOnlyList<string> F
             if (!File.Exists(path)) continue;
             try
             {
-                if (JsonSerializer.Deserialize<JoinSpec>(File.ReadAllText(path), ShardReport.Json) is { } spec) specs.Add((folder, spec));
+                if (JsonSerializer.Deserialize(File.ReadAllText(path), BatchJson.Default.JoinSpec) is { } spec) specs.Add((folder, spec));
             }
             catch (JsonException ex)
             {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace VideoConv.Cli.Batch;
 
@@ -45,13 +44,6 @@ public sealed class JoinReport
 /// </summary>
 public sealed class ShardReport
 {
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     public int Version { get; init; } = 1;
     public required int Shard { get; init; }
     public required int Shards { get; init; }
@@ -75,7 +67,7 @@ public sealed class ShardReport
     {
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize<ShardReport>(File.ReadAllText(path), Json) : null;
+            return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), BatchJson.Default.ShardReport) : null;
         }
         catch (JsonException)
         {
@@ -86,6 +78,6 @@ public sealed class ShardReport
     public void Write(string path)
     {
         Updated = DateTimeOffset.UtcNow;
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, BatchJson.Default.ShardReport));
     }
 }

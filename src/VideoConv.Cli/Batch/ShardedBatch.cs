@@ -50,7 +50,7 @@ internal sealed class ShardedBatch
         foreach (var file in plan.SegmentedFiles)
         {
             var path = Path.Combine(file.Folder, JoinSpec.FileName);
-            var text = System.Text.Json.JsonSerializer.Serialize(JoinSpec.For(file), ShardReport.Json);
+            var text = System.Text.Json.JsonSerializer.Serialize(JoinSpec.For(file), BatchJson.Default.JoinSpec);
             if (!File.Exists(path) || File.ReadAllText(path) != text) AtomicFile.WriteAllText(path, text);
         }
         var run = new ShardedBatch(options, outDir, overwrite);

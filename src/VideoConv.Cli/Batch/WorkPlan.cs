@@ -91,7 +91,7 @@ internal sealed class WorkPlan
         var stamp = new CutCache(info.Length, info.LastWriteTimeUtc.Ticks, seconds, []);
         try
         {
-            if (File.Exists(cache) && JsonSerializer.Deserialize<CutCache>(File.ReadAllText(cache)) is { } cached
+            if (File.Exists(cache) && JsonSerializer.Deserialize(File.ReadAllText(cache), CutCacheJson.Default.CutCache) is { } cached
                 && cached.Length == stamp.Length && cached.WriteTicks == stamp.WriteTicks && cached.Seconds == seconds)
                 return cached.Cuts;
         }
@@ -106,10 +106,10 @@ internal sealed class WorkPlan
         {
             return null;
         }
-        if (writeCache) AtomicFile.WriteAllText(cache, JsonSerializer.Serialize(stamp with { Cuts = cuts }));
+        if (writeCache) AtomicFile.WriteAllText(cache, JsonSerializer.Serialize(stamp with { Cuts = cuts }, CutCacheJson.Default.CutCache));
         return cuts;
     }
 
     /// <summary>A file's cuts, valid while its length and modification time are unchanged.</summary>
-    private sealed record CutCache(long Length, long WriteTicks, double Seconds, IReadOnlyList<SegmentCut> Cuts);
+    internal sealed record CutCache(long Length, long WriteTicks, double Seconds, IReadOnlyList<SegmentCut> Cuts);
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using OpenCvSharp;
 
 namespace VideoConv.Cli.Bench;
@@ -19,8 +18,9 @@ public static class PeerProcess
         string program = Environment.ProcessPath ?? throw new InvalidOperationException("the path of this program is unknown");
         var arguments = new List<string>();
         // Under `dotnet videoconv.dll` the host is dotnet itself: pass the entry assembly first.
-        if (Path.GetFileNameWithoutExtension(program) == "dotnet" && Assembly.GetEntryAssembly()?.Location is { Length: > 0 } dll)
-            arguments.Add(dll);
+        // (A native AOT binary is the program itself, and has no assembly file.)
+        if (Path.GetFileNameWithoutExtension(program) == "dotnet")
+            arguments.Add(Path.Combine(AppContext.BaseDirectory, typeof(PeerProcess).Assembly.GetName().Name + ".dll"));
         arguments.AddRange(
         [
             "bench", "--peer-only", caseName, "--size", $"{settings.Width}x{settings.Height}", "--channels", Str(settings.Channels),

@@ -33,7 +33,7 @@ internal static class BatchReportVerb
             Console.Error.WriteLine($"videoconv batch-report: error: no shard reports in '{Path.Combine(args.Argument("DIR"), WorkPlan.StateFolderName)}'");
             return Task.FromResult(VideoconvApp.Failure);
         }
-        if (args.Flag("json")) Console.Out.WriteLine(JsonSerializer.Serialize(merged, ShardReport.Json));
+        if (args.Flag("json")) Console.Out.WriteLine(JsonSerializer.Serialize(merged, BatchJson.Default.MergedReport));
         else Print(merged);
         return Task.FromResult(merged.Complete ? VideoconvApp.Success : VideoconvApp.Failure);
     }

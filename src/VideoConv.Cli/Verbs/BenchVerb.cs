@@ -68,8 +68,8 @@ internal static class BenchVerb
         Console.WriteLine($"best of each: VideoConv {ours:F1} fps, FFmpeg CLI {theirs:F1} fps, ratio {ours / theirs:F2}x");
         if (args.Value("json") is { } json)
         {
-            var text = JsonSerializer.Serialize(rows.Select(r => new { job = r.Job, frames = r.Frames, seconds = Math.Round(r.Seconds, 3), fps = Math.Round(r.Fps, 2) }),
-                new JsonSerializerOptions { WriteIndented = true });
+            var text = JsonSerializer.Serialize(rows.Select(r => new PipelineRunEntry(r.Job, r.Frames, Math.Round(r.Seconds, 3), Math.Round(r.Fps, 2))).ToList(),
+                BenchJson.Default.ListPipelineRunEntry);
             if (json == "-") Console.Out.WriteLine(text);
             else await File.WriteAllTextAsync(json, text + Environment.NewLine, cancellationToken);
         }
@@ -129,21 +129,13 @@ internal static class BenchVerb
         }
         if (json is not null)
         {
-            var text = JsonSerializer.Serialize(new
-            {
-                machine = new { cpu = MachineInfo.CpuModel, cores = Environment.ProcessorCount, vectors = MachineInfo.CpuVectors, engine_vector_bits = VideoConv.Core.Convolution.EngineInfo.VectorBits, threads = settings.EffectiveThreads, source_frames = settings.Frames },
-                rows = rows.Select(r => new
-                {
-                    operation = r.Operation, frame = r.FrameSize, ours_ms = Math.Round(r.OursMs, 3), opencv_ms = Math.Round(r.OpenCvMs, 3),
-                    opencv_alone_ms = r.StandaloneMs is { } a ? Math.Round(a, 3) : (double?)null, check_ok = r.Agrees,
-                    ratio = Math.Round(r.Ratio, 3), max_diff = r.MaxDifference, path = r.Path, steps = r.Steps,
-                }),
-                per_step = EngineBenchmark.PerStep(rows).Select(p => new
-                {
-                    operation = p.Chain.Operation, steps = p.Chain.Steps, ours_per_step_ms = Math.Round(p.PerStepMs, 3),
-                    single_step_ms = Math.Round(p.SingleMs, 3), ratio_to_single = Math.Round(p.Ratio, 3),
-                }),
-            }, new JsonSerializerOptions { WriteIndented = true });
+            var text = JsonSerializer.Serialize(new EngineBenchReport(
+                new BenchMachine(MachineInfo.CpuModel, Environment.ProcessorCount, MachineInfo.CpuVectors, VideoConv.Core.Convolution.EngineInfo.VectorBits,
+                    settings.EffectiveThreads, settings.Frames),
+                rows.Select(r => new EngineBenchRow(r.Operation, r.FrameSize, Math.Round(r.OursMs, 3), Math.Round(r.OpenCvMs, 3),
+                    r.StandaloneMs is { } a ? Math.Round(a, 3) : null, r.Agrees, Math.Round(r.Ratio, 3), r.MaxDifference, r.Path, r.Steps)).ToList(),
+                EngineBenchmark.PerStep(rows).Select(p => new PerStepRow(p.Chain.Operation, p.Chain.Steps, Math.Round(p.PerStepMs, 3),
+                    Math.Round(p.SingleMs, 3), Math.Round(p.Ratio, 3))).ToList()), BenchJson.Default.EngineBenchReport);
             if (quiet) Console.Out.WriteLine(text);
             else File.WriteAllText(json, text + Environment.NewLine);
         }

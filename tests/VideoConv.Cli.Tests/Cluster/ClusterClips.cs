@@ -67,10 +67,8 @@ public static class ClusterClips
 
         public Shard(string workingDirectory, IDictionary<string, string?> environment, params string[] args)
         {
-            var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in (string[])[VideoconvProcess.DllPath, .. args]) psi.ArgumentList.Add(a);
+            var psi = VideoconvProcess.StartInfo(workingDirectory, args);
             psi.Environment["NO_COLOR"] = "1";
-            psi.Environment["DISPLAY"] = null;
             foreach (var (k, v) in environment) psi.Environment[k] = v;
             Process = Process.Start(psi)!;
             _stdout = Process.StandardOutput.ReadToEndAsync();

@@ -55,7 +55,7 @@ public sealed class ReportMergeAndJoinTests : IDisposable
         var segments = Directory.EnumerateFiles(folder, "seg-*.mkv").Order(StringComparer.Ordinal).ToList();
         Assert.True(segments.Count >= 3);
         var final = _dir.Combine("out", "it's one.mkv");
-        File.WriteAllText(Path.Combine(folder, JoinSpec.FileName), JsonSerializer.Serialize(new JoinSpec("it's one.mkv", whole, [final], [segments]), ShardReport.Json));
+        File.WriteAllText(Path.Combine(folder, JoinSpec.FileName), JsonSerializer.Serialize(new JoinSpec("it's one.mkv", whole, [final], [segments]), BatchJson.Default.JoinSpec));
 
         var join = VideoconvProcess.Run(_dir.Path, "join", _dir.Combine("out"));
         Assert.True(join.ExitCode == 0, join.ToString());

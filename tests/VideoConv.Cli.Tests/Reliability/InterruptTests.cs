@@ -26,9 +26,7 @@ public sealed class InterruptTests(ITestOutputHelper output) : IDisposable
 
         public Child(string workingDirectory, params string[] args)
         {
-            var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var a in (string[])[VideoconvProcess.DllPath, .. args]) psi.ArgumentList.Add(a);
-            psi.Environment["DISPLAY"] = null;
+            var psi = VideoconvProcess.StartInfo(workingDirectory, args);
             Process = Process.Start(psi)!;
             Process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Add(e.Data); };
             Process.BeginErrorReadLine();

@@ -16,9 +16,9 @@ public sealed class PipeTests : IDisposable
         SystemFfmpeg.Encode(_dir.Combine("clip.mkv"), 1, "160x120", "-c:v", "libx264", "-pix_fmt", "yuv420p");
         var config = _dir.Write("edges.yaml", "source:\n  pattern: {}\nchain:\n  - filter: sobel\nsinks:\n  - discard: {}\n");
         // The shell only wires the pipe; every program gets its arguments as given.
-        string script = "cat \"$1\" | dotnet \"$2\" run \"$3\" -i - -o - --format matroska 2>\"$4\" | ffprobe -v error -count_frames " +
+        string script = $"cat \"$1\" | {VideoconvProcess.ShellWords} run \"$2\" -i - -o - --format matroska 2>\"$3\" | ffprobe -v error -count_frames " +
                         "-show_entries stream=codec_name,nb_read_frames -of csv=p=0 -; exit ${PIPESTATUS[1]}";
-        var psi = new ProcessStartInfo("bash", ["-c", script, "pipe", _dir.Combine("clip.mkv"), VideoconvProcess.DllPath, config, _dir.Combine("err.txt")])
+        var psi = new ProcessStartInfo("bash", ["-c", script, "pipe", _dir.Combine("clip.mkv"), config, _dir.Combine("err.txt")])
         { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment["DISPLAY"] = null;
         using var p = Process.Start(psi)!;

@@ -14,7 +14,7 @@ public sealed class StdinMediaTests : IDisposable
     private (int ExitCode, string StdErr) Pipe(string input, string output)
     {
         var config = _dir.Write("copy.yaml", "source:\n  pattern: {}\nchain: []\nsinks:\n  - discard: {}\n");
-        var psi = new ProcessStartInfo("bash", ["-c", "cat \"$1\" | dotnet \"$2\" run \"$3\" -i - -o \"$4\"; exit ${PIPESTATUS[1]}", "pipe", input, VideoconvProcess.DllPath, config, output])
+        var psi = new ProcessStartInfo("bash", ["-c", $"cat \"$1\" | {VideoconvProcess.ShellWords} run \"$2\" -i - -o \"$3\"; exit ${{PIPESTATUS[1]}}", "pipe", input, config, output])
         { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment["DISPLAY"] = null;
         psi.Environment["NO_COLOR"] = "1";

@@ -61,7 +61,7 @@ public sealed class InterruptedOutputTests : IDisposable
         // The pane's shell runs videoconv in the foreground; C-c then signals its whole process group, as a terminal does.
         // Without the in-process libraries encoder: ffmpeg is the ffmpeg command, a child process in the terminal's way.
         // The pane stays open after the run (sleep) so the server is still there for wait-for, whenever it asks; kill-server ends it.
-        string command = $"cd '{_dir.Path}' && env -u DISPLAY -u WAYLAND_DISPLAY VIDEOCONV_NO_LIBAV=1 dotnet '{VideoconvProcess.DllPath}' run live.yaml --progress 2> err.fifo; echo $? > '{rc}'; tmux -L {session} wait-for -S {session}-done; exec sleep 600";
+        string command = $"cd '{_dir.Path}' && env -u DISPLAY -u WAYLAND_DISPLAY VIDEOCONV_NO_LIBAV=1 {VideoconvProcess.ShellWords} run live.yaml --progress 2> err.fifo; echo $? > '{rc}'; tmux -L {session} wait-for -S {session}-done; exec sleep 600";
         Assert.Equal(0, Tmux(session, "new-session", "-d", "-s", session, "-x", "200", "-y", "40", command));
         var seen = new List<string>();
         try
@@ -92,8 +92,7 @@ public sealed class InterruptedOutputTests : IDisposable
     public void KillNine_LeavesAStalePartial_ThatTheNextRunRemoves()
     {
         string config = LongPatternConfig("file: out.mkv");
-        var psi = new ProcessStartInfo("dotnet", [VideoconvProcess.DllPath, "run", config, "--progress"]) { WorkingDirectory = _dir.Path, RedirectStandardError = true, RedirectStandardOutput = true };
-        psi.Environment["DISPLAY"] = null;
+        var psi = VideoconvProcess.StartInfo(_dir.Path, "run", config, "--progress");
         using (var victim = Process.Start(psi)!)
         {
             _ = victim.StandardOutput.ReadToEndAsync();

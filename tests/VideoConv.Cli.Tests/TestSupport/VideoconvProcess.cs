@@ -13,6 +13,34 @@ public static class VideoconvProcess
     /// <summary>videoconv.dll: next to the test assembly (it is a project reference), else the Cli project's build output.</summary>
     public static string DllPath { get; } = Locate();
 
+    /// <summary>
+    /// A native binary to test instead of <c>dotnet videoconv.dll</c>: <c>VIDEOCONV_TEST_BINARY</c>, which
+    /// scripts/test sets to the native AOT build when it runs this suite a second time.
+    /// </summary>
+    public static string? NativeBinary { get; } = Environment.GetEnvironmentVariable("VIDEOCONV_TEST_BINARY") is { Length: > 0 } b ? Path.GetFullPath(b) : null;
+
+    /// <summary>The program to start and the arguments that come before videoconv's own.</summary>
+    public static (string Program, string[] Leading) Command => NativeBinary is { } native ? (native, []) : ("dotnet", [DllPath]);
+
+    /// <summary>The command as shell words (single-quoted), for tests whose shell wires pipes or a terminal around it.</summary>
+    public static string ShellWords => string.Join(' ', ((string[])[Command.Program, .. Command.Leading]).Select(w => "'" + w.Replace("'", "'\\''") + "'"));
+
+    /// <summary>A start for videoconv with <paramref name="args"/>, output redirected, no display.</summary>
+    public static ProcessStartInfo StartInfo(string? workingDirectory, params string[] args)
+    {
+        var (program, leading) = Command;
+        var psi = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (workingDirectory is not null) psi.WorkingDirectory = workingDirectory;
+        foreach (var a in (string[])[.. leading, .. args]) psi.ArgumentList.Add(a);
+        psi.Environment["DISPLAY"] = null;
+        return psi;
+    }
+
     private static string Locate()
     {
         var here = Path.Combine(AppContext.BaseDirectory, "videoconv.dll");
@@ -28,16 +56,7 @@ public static class VideoconvProcess
 
     public static Result Run(string workingDirectory, IDictionary<string, string?>? environment, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(DllPath);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DISPLAY"] = null;
+        var psi = StartInfo(workingDirectory, args);
         psi.Environment["WAYLAND_DISPLAY"] = null;
         psi.Environment["NO_COLOR"] = "1";
         if (environment is not null)
