@@ -5,7 +5,7 @@ using VideoConv.Cli.Tests.TestSupport;
 namespace VideoConv.Cli.Tests;
 
 /// <summary>
-/// The Release build of the Cli project (what <c>scripts/videoconv</c> runs) holds ReadyToRun code and runs without
+/// The Release build of the Cli project (what <c>scripts/videoconv</c> runs off Linux x64 or with <c>VIDEOCONV_BUILD=jit</c>, and the container) holds ReadyToRun code and runs without
 /// compilation tiers: start-up and the hot frame loop are not JIT-compiled (twice) in every run, and idle thread-pool
 /// workers do not spin (docs/performance.md).
 /// </summary>
