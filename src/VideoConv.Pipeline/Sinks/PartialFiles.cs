@@ -9,7 +9,8 @@ namespace VideoConv.Pipeline.Sinks;
 /// beside the destination (keeping the extension, so libraries choose the container right). Each is locked
 /// (an exclusive <c>flock</c> held by a handle of ours) for as long as its writer lives; the kernel drops the
 /// lock when the process dies, even by <c>kill -9</c>, so the next run writing the same destination can tell a
-/// stale partial from one in progress (on this machine or another sharing the folder) and removes it.
+/// stale partial from one in progress (on this machine or another sharing the folder) and removes it. On this
+/// machine the writer's process is checked too: a writer drops its lock just before its rename.
 /// A process that must quit at once (a second Ctrl+C) deletes its own partials.
 /// </summary>
 public static class PartialFiles
@@ -89,10 +90,14 @@ public static class PartialFiles
     /// </summary>
     public static int RemoveStale(string destination)
     {
+        string full = Path.GetFullPath(destination);
         int removed = 0;
         foreach (var path in Find(destination))
         {
             if (s_paths.ContainsKey(path)) continue;   // ours, in progress
+            // A writer on this machine that is still alive may be between dropping its lock and its rename (Commit):
+            // its lock is free then, but its file is not stale. Its process says so where the lock cannot.
+            if (WriterAliveHere(path, full)) continue;
             try
             {
                 using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
@@ -131,6 +136,29 @@ public static class PartialFiles
                 File.Delete(path);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { /* left for the next run to remove: it is stale now */ }
+        }
+    }
+
+    // .NAME.HOST-PID-RANDOM.partial.EXT: true when HOST is this machine and process PID is running.
+    private static bool WriterAliveHere(string path, string full)
+    {
+        string name = Path.GetFileName(path);
+        string prefix = Prefix(full), suffix = Suffix(full);
+        if (name.Length <= prefix.Length + suffix.Length) return false;
+        string owner = name[prefix.Length..^suffix.Length];
+        int random = owner.LastIndexOf('-');
+        int pidStart = random > 0 ? owner.LastIndexOf('-', random - 1) : -1;
+        if (pidStart <= 0 || owner[..pidStart] != Sanitize(Environment.MachineName)) return false;
+        if (!int.TryParse(owner.AsSpan(pidStart + 1, random - pidStart - 1), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) return false;
+        if (pid == Environment.ProcessId) return false;   // ours but not in s_paths: given up, so stale
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return false;   // no such process
         }
     }
 

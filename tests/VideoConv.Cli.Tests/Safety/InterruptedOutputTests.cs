@@ -135,4 +135,28 @@ public sealed class InterruptedOutputTests : IDisposable
         Assert.Equal(1, PartialFiles.RemoveStale(destination));
         Assert.False(File.Exists(partial));
     }
+
+    [Fact]
+    public void RemoveStale_KeepsAnUnlockedPartialOfALiveProcessOnThisMachine_ThenRemovesItWhenThatProcessIsGone()
+    {
+        // A writer drops its lock just before it renames its partial into place (Commit). Three shards writing the same
+        // plan file once met that moment: one removed another's partial and the other's rename failed. On this machine
+        // the writer's process tells a live writer from a dead one where the lock cannot.
+        string destination = _dir.Combine("out.mkv");
+        var writer = Process.Start(new ProcessStartInfo("sleep", ["120"]))!;
+        string host = new([.. Environment.MachineName.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_').Take(32)]);
+        string partial = _dir.Write($".out.{host}-{writer.Id}-0123abcd.partial.mkv", "renaming");
+        try
+        {
+            Assert.Equal(0, PartialFiles.RemoveStale(destination));
+            Assert.True(File.Exists(partial));
+        }
+        finally
+        {
+            writer.Kill();
+            writer.WaitForExit();
+        }
+        Assert.Equal(1, PartialFiles.RemoveStale(destination));
+        Assert.False(File.Exists(partial));
+    }
 }
