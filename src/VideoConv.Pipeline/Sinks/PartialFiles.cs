@@ -17,13 +17,16 @@ public static class PartialFiles
 {
     private static readonly ConcurrentDictionary<string, FileStream?> s_paths = new();
 
+    /// <summary>This machine's name as partial file names carry it (letters, digits, '-', '_'; 32 at most).</summary>
+    public static string ThisHost { get; } = new([.. Environment.MachineName.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_').Take(32)]);
+
     /// <summary>Creates (empty) and locks a new partial file for <paramref name="destination"/>, after removing stale ones; returns its path.</summary>
     public static string Create(string destination)
     {
         string full = Path.GetFullPath(destination);
         string dir = Path.GetDirectoryName(full)!;
         RemoveStale(full);
-        string owner = string.Create(CultureInfo.InvariantCulture, $"{Sanitize(Environment.MachineName)}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        string owner = string.Create(CultureInfo.InvariantCulture, $"{ThisHost}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         string temp = Path.Combine(dir, $"{Prefix(full)}{owner[..Math.Min(owner.Length, 60)]}{Suffix(full)}");
         // FileShare.None takes flock(LOCK_EX) on Unix; native writers (libav, OpenCV, ffmpeg) open the path on their own.
         var holder = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
@@ -148,7 +151,7 @@ public static class PartialFiles
         string owner = name[prefix.Length..^suffix.Length];
         int random = owner.LastIndexOf('-');
         int pidStart = random > 0 ? owner.LastIndexOf('-', random - 1) : -1;
-        if (pidStart <= 0 || owner[..pidStart] != Sanitize(Environment.MachineName)) return false;
+        if (pidStart <= 0 || owner[..pidStart] != ThisHost) return false;
         if (!int.TryParse(owner.AsSpan(pidStart + 1, random - pidStart - 1), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) return false;
         if (pid == Environment.ProcessId) return false;   // ours but not in s_paths: given up, so stale
         try
@@ -164,6 +167,4 @@ public static class PartialFiles
 
     private static string Prefix(string full) => $".{Path.GetFileNameWithoutExtension(full)}.";
     private static string Suffix(string full) => $".partial{Path.GetExtension(full)}";
-
-    private static string Sanitize(string host) => new([.. host.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_').Take(32)]);
 }

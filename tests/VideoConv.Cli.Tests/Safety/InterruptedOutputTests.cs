@@ -144,8 +144,7 @@ public sealed class InterruptedOutputTests : IDisposable
         // the writer's process tells a live writer from a dead one where the lock cannot.
         string destination = _dir.Combine("out.mkv");
         var writer = Process.Start(new ProcessStartInfo("sleep", ["120"]))!;
-        string host = new([.. Environment.MachineName.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_').Take(32)]);
-        string partial = _dir.Write($".out.{host}-{writer.Id}-0123abcd.partial.mkv", "renaming");
+        string partial = _dir.Write($".out.{PartialFiles.ThisHost}-{writer.Id}-0123abcd.partial.mkv", "renaming");
         try
         {
             Assert.Equal(0, PartialFiles.RemoveStale(destination));

@@ -14,7 +14,8 @@ public static class VideoconvProcess
     public static string DllPath { get; } = Locate();
 
     /// <summary>
-    /// A native binary to test instead of <c>dotnet videoconv.dll</c>: <c>VIDEOCONV_TEST_BINARY</c>, which
+    /// A native binary to test instead of <c>dotnet videoconv.dll</c>: <c>VIDEOCONV_TEST_BINARY</c> (an absolute path: a
+    /// relative one is taken from the test run's folder), which
     /// scripts/test sets to the native AOT build when it runs this suite a second time.
     /// </summary>
     public static string? NativeBinary { get; } = Environment.GetEnvironmentVariable("VIDEOCONV_TEST_BINARY") is { Length: > 0 } b ? Path.GetFullPath(b) : null;
