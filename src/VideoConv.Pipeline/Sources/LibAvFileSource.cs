@@ -9,7 +9,8 @@ namespace VideoConv.Pipeline.Sources;
 
 /// <summary>
 /// <c>file: PATH</c> (or <c>-</c>, a container on stdin) decoded in-process by the system FFmpeg libraries (see
-/// <see cref="LibAv"/>), converted to BGR by libswscale straight into the pooled frame. Each frame keeps its
+/// <see cref="LibAv"/>), converted to BGR straight into the pooled frame — by <see cref="Yuv420ToBgr24"/> where it
+/// gives this context's libswscale bytes (yuv420p, AVX2), else by libswscale. Each frame keeps its
 /// presentation time (the stream's time base, from the file's start or <c>start:</c>); rotated streams are
 /// turned upright, as FFmpeg's autorotate does; damage mid-file is decoded past, and what was lost is named.
 /// Anything it cannot open — FIFOs, empty files, missing libraries — goes to <see cref="VideoCaptureSource"/>,
@@ -35,6 +36,7 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
     private ColourDescription _colour = ColourDescription.None;
     private long _origin, _end = long.MaxValue;
     private Mat? _unrotated;
+    private Yuv420ToBgr24.Coefficients? _ownBgr; // where our conversion gives _sws's bytes (Yuv420ToBgr24.ForContext)
     private readonly HashSet<long> _packetPts = [], _framePts = [];
 
     public LibAvFileSource(string path) : this(new FileSourceSpec(path)) { }
@@ -288,13 +290,24 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
             _sws = LibAv.sws_getContext(w, h, fmt, w, h, LibAv.PixBgr24, LibAv.SwsBicubic, null, null, null);
             if (_sws == null) throw new InvalidOperationException($"{_what}: FFmpeg cannot convert its pixel format {fmt} to BGR");
             _colour.ConvertFrom(_sws); // the stream's matrix and range, as ffmpeg's CLI converts
+            _ownBgr = Yuv420ToBgr24.ForContext(_sws, fmt, w, h);
             (_swsFormat, _swsWidth, _swsHeight) = (fmt, w, h);
         }
         fixed (byte* pixels = frame.Image.Data)
         {
             byte* dst = _unrotated is null ? pixels : (byte*)_unrotated.Data;
             int stride = w * 3;
-            LibAv.sws_scale(_sws, (byte**)((byte*)_frame + LibAv.FrameData), (int*)((byte*)_frame + LibAv.FrameLinesize), 0, h, &dst, &stride);
+            byte** data = (byte**)((byte*)_frame + LibAv.FrameData);
+            int* linesize = (int*)((byte*)_frame + LibAv.FrameLinesize);
+            if (_ownBgr is { } own)
+            {
+                Yuv420ToBgr24.Convert(own, data[0], linesize[0], data[1], linesize[1], data[2], linesize[2], dst, stride, w, h);
+                Interlocked.Increment(ref Yuv420ToBgr24.Frames);
+            }
+            else
+            {
+                LibAv.sws_scale(_sws, data, linesize, 0, h, &dst, &stride);
+            }
         }
         LibAv.av_frame_unref(_frame);
         if (_unrotated is not null)
