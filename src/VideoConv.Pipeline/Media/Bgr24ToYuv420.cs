@@ -8,9 +8,9 @@ namespace VideoConv.Pipeline.Media;
 
 /// <summary>
 /// BGR24 → yuv420p with the same bytes as libswscale's unscaled x86 path for that pair (what a BGR-mode encoder of
-/// an input without a colour description uses: <c>SWS_BICUBIC</c>, no <c>SWS_ACCURATE_RND</c>, even width), in AVX2 —
-/// libswscale runs it in MMX, 8 bytes at a time (3.1 ms per 1080p frame on the 2-core AVX2 machine; this: see
-/// docs/performance.md). Used only where <see cref="MatchesLibswscale"/> found the installed libswscale giving the
+/// an input without a colour description uses: <c>SWS_BICUBIC</c>, no <c>SWS_ACCURATE_RND</c>, even width), in AVX2 or
+/// AVX-512BW (<c>Bgr24ToYuv420.Wide.cs</c>) — libswscale runs it in MMX, 8 bytes at a time (3.1 ms per 1080p frame on
+/// the 2-core AVX2 machine; this: see docs/performance.md). Used only where <see cref="MatchesLibswscale"/> found the installed libswscale giving the
 /// same bytes on a probe image; otherwise the encoder keeps libswscale.
 /// </summary>
 /// <remarks>
@@ -20,7 +20,7 @@ namespace VideoConv.Pipeline.Media;
 /// pixel of each 2×2 block — and the rows between by its MMX code — each product pair shifted ≫ 8, their sum ≫ 7,
 /// plus 16; chroma from the 2×2 block averaged with rounding-up byte averages (vertically, then horizontally).
 /// </remarks>
-internal static unsafe class Bgr24ToYuv420
+internal static unsafe partial class Bgr24ToYuv420
 {
     // libswscale's default BGR → YUV table (BT.601, limited range), RGB2YUV_SHIFT = 15.
     private const int By = 3208, Gy = 16519, Ry = 8414, Bu = 14392, Gu = -9528, Ru = -4865, Bv = -2332, Gv = -12061, Rv = 14392;
@@ -122,7 +122,7 @@ internal static unsafe class Bgr24ToYuv420
     // Two rows of libswscale's MMX loop: their luma, and the chroma of their 2×2 blocks; each pixel group loaded once.
     private static void MmxRows(byte* s0, byte* s1, byte* y0, byte* y1, byte* u, byte* v, int width)
     {
-        int x = 0;
+        int x = Wide ? MmxRows64(s0, s1, y0, y1, u, v, width) : 0;
         if (Avx2.IsSupported)
         {
             var bgY = Pair(By, Gy);
@@ -133,7 +133,7 @@ internal static unsafe class Bgr24ToYuv420
             var rV = Pair(Rv, 0);
             var sixteen = Vector256.Create(16);
             var half = Vector256.Create(128);
-            for (int end = SimdPixels(width); x < end; x += 32)
+            for (int end = x + SimdPixels(width - x); x < end; x += 32)
             {
                 byte* p0 = s0 + 3 * x, p1 = s1 + 3 * x;
                 Vector256<byte> a0 = Pixels8(p0), a1 = Pixels8(p0 + 24), a2 = Pixels8(p0 + 48), a3 = Pixels8(p0 + 72);

@@ -9,9 +9,11 @@ namespace VideoConv.Pipeline.Tests.Media;
 /// <summary>Our BGR24 → yuv420p against the installed libswscale's own conversion (the encoder's, in BGR mode): the same bytes.</summary>
 public unsafe class Bgr24ToYuv420Tests
 {
-    [RequiresLibAvFact]
-    public void EveryColour_SameBytesAsLibswscale()
+    [RequiresLibAvTheory]
+    [InlineData(true), InlineData(false)]
+    public void EveryColour_SameBytesAsLibswscale(bool wide)
     {
+        using var tier = new Tier(wide);
         // 4096 × 4096 pixels: each of the 2^24 colours once, in order (so every colour is a 2×2 block's top-left pixel in
         // some row pair too), then the same colours shuffled (other neighbours for the averaged chroma).
         const int w = 4096, h = 4096;
@@ -27,8 +29,18 @@ public unsafe class Bgr24ToYuv420Tests
     }
 
     [RequiresLibAvTheory]
-    [InlineData(1920, 1080), InlineData(1920, 1081), InlineData(1282, 722), InlineData(322, 241), InlineData(50, 7), InlineData(16, 5), InlineData(8, 4), InlineData(2, 2), InlineData(64, 3)]
+    [InlineData(1920, 1080), InlineData(1920, 1081), InlineData(1282, 722), InlineData(322, 241), InlineData(50, 7), InlineData(16, 5), InlineData(8, 4), InlineData(2, 2), InlineData(64, 3),
+     InlineData(70, 4), InlineData(134, 6), InlineData(198, 4), InlineData(1280, 720)]
     public void RandomFrames_SameBytesAsLibswscale(int w, int h)
+    {
+        foreach (bool wide in new[] { true, false })
+        {
+            using var tier = new Tier(wide);
+            RandomFrame(w, h);
+        }
+    }
+
+    private static void RandomFrame(int w, int h)
     {
         var bgr = new byte[w * h * 3];
         new Random(w * 31 + h).NextBytes(bgr);
@@ -66,6 +78,13 @@ public unsafe class Bgr24ToYuv420Tests
         Assert.Equal(8, b.Count);
         for (int i = 0; i < 8; i++) Assert.Equal(0, TestMedia.CountDifferent(a[i], b[i]));
         foreach (var m in a.Concat(b)) m.Dispose();
+    }
+
+    /// <summary>The 512-bit loop allowed or not (where AVX-512BW is; elsewhere both runs take the 256-bit loop).</summary>
+    private sealed class Tier : IDisposable
+    {
+        public Tier(bool wide) => Bgr24ToYuv420.AllowWide = wide;
+        public void Dispose() => Bgr24ToYuv420.AllowWide = true;
     }
 
     private static void Write(Sinks.IFrameSink sink, Core.Imaging.ImageFormat format, List<Frame> frames)
