@@ -44,7 +44,10 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
     internal static readonly TimeSpan DefaultSourceGracePeriod = TimeSpan.FromSeconds(2);
     private int _started;
     private readonly BandScheduler? _scheduler;
-    private readonly PlaneFilter? _planes;
+    private readonly IPlanarFilter? _planes;
+
+    /// <summary>Whether this run's frames travel as the decoder's planes: <c>space: yuv</c>, or BGR mode fused between the planes (<see cref="FusedBgrFilter"/>).</summary>
+    internal bool Planar => _planes is not null;
 
     /// <summary>With <c>space: yuv</c>: decoder planes copied into packed scratch before filtering (padded rows); 0 otherwise.</summary>
     internal long PlanesCopied => _planes?.CopiedPlanes ?? 0;
@@ -73,7 +76,11 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
         // --threads / threads: this run's own band threads; otherwise the process-wide scheduler (one per core).
         _scheduler = options.Threads is int threads ? new BandScheduler(threads) : null;
         // space: yuv: the chains run on the decoder's planes (Chain is Y's), docs/yuv.md.
-        _planes = spec.Space == PixelSpace.Yuv ? new PlaneFilter(spec.Chain, spec.U.Steps, spec.V.Steps, _scheduler) : null;
+        // space: bgr, file → files: the same frames without BGR between the stages where that is exact (FusedBgrFilter).
+        _planes = spec.Space == PixelSpace.Yuv ? new PlaneFilter(spec.Chain, spec.U.Steps, spec.V.Steps, _scheduler)
+            : seams.Source is null && seams.Sink is null && seams.Filter is null && FusedBgrFilter.Applies(spec)
+                ? new FusedBgrFilter(spec.Chain, Media.ColourDescription.Probe(spec.Source as FileSourceSpec), _scheduler)
+                : null;
         _filter = new FilterStage(spec.Chain, seams.Filter ?? ((chain, format) => new FilterChain(chain, format, _scheduler)), sizeFixed,
             _sourceOut.Reader, [.. _sinkIn.Select(c => c.Writer)], _filterCounters, _planes, prefill: options.QueueCapacity + 2,
             warmUp: seams.Filter is null);
@@ -110,7 +117,7 @@ public sealed class VideoPipeline : IAsyncDisposable, ISinkHost
             // Said once per run; not when the libraries were switched off on purpose (VIDEOCONV_NO_LIBAV=1).
             if (!FFmpeg.LibAv.IsAvailable && !FFmpeg.LibAv.SwitchedOff && Spec.Sinks.Any(s => s is FileSinkSpec))
                 Options.Warning?.Invoke($"the system FFmpeg 5.1 libraries are {(FFmpeg.LibAv.UnavailableReason is { } why ? $"not used ({why})" : "not loaded")}; {FFmpeg.LibAv.Unavailable}");
-            bool yuv = Spec.Space == PixelSpace.Yuv;
+            bool yuv = _planes is not null; // the source hands over planes; sinks that show pixels convert them
             for (int i = 0; i < Spec.Sinks.Count; i++)
             {
                 var sink = _seams.Sink?.Invoke(Spec.Sinks[i], i) ?? FrameSinks.Create(Spec.Sinks[i], Options.Overwrite, this, Spec.Source, stdinAudio);

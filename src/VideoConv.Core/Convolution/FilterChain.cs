@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VideoConv.Core.Borders;
 using VideoConv.Core.Filters;
 using VideoConv.Core.Geometry;
 using VideoConv.Core.Imaging;
@@ -61,6 +62,7 @@ public sealed class FilterChain : IFrameFilter
             }
             Input = input;
             Output = format;
+            RowReach = Reach(_stages);
             _segments = Split(_stages, fuse, scheduler);
             _intermediates = new Image[Math.Max(0, _segments.Length - 1)];
             if (_intermediates.Length > 0)
@@ -80,6 +82,16 @@ public sealed class FilterChain : IFrameFilter
     public IReadOnlyList<FilterDefinition> Definitions { get; }
     public ImageFormat Input { get; }
     public ImageFormat Output { get; }
+
+    /// <summary>
+    /// How many rows above and below an output row the chain's value there can depend on, where that is bounded and the
+    /// chain keeps the frame's height (every step a convolution of vertical stride 1 without a wrapping border); null
+    /// otherwise. Rows [a, b) of the chain's output over a frame then equal rows [a − r0, b − r0) of its output over the
+    /// frame's rows [r0, r1) alone, wherever r0 is 0 or at most a − RowReach and r1 is the height or at least
+    /// b + RowReach: the wrong rows a strip's own borders make reach no further in. That lets a caller run the chain
+    /// strip by strip (the pipeline's fused BGR mode).
+    /// </summary>
+    public int? RowReach { get; }
 
     /// <summary>The working-memory estimate the chain was checked against when it was built.</summary>
     public ChainMemoryEstimate Memory { get; }
@@ -155,6 +167,18 @@ public sealed class FilterChain : IFrameFilter
             filter.RowsAt(src, dst, start, end, worker);
             times.Add(worker, step, Stopwatch.GetTimestamp() - t0);
         }
+    }
+
+    private static int? Reach(IFrameFilter[] stages)
+    {
+        int above = 0, below = 0;
+        foreach (var stage in stages)
+        {
+            if (stage is not IRowFilter { Geometry: var g } || g.Stride.Y != 1 || g.Border == BorderMode.Wrap || g.OutputHeight != g.Input.Height) return null;
+            above += Math.Max(0, g.PadTop);
+            below += Math.Max(0, (g.KernelHeight - 1) * g.Dilation.Y - g.PadTop);
+        }
+        return Math.Max(above, below);
     }
 
     private ImageFormat SegmentOutput(int i) => _stages[_segments[i].First + _segments[i].Count - 1].Output;

@@ -37,17 +37,26 @@ internal static unsafe partial class Bgr24ToYuv420
     public static bool MatchesLibswscale => s_matches.Value;
 
     /// <summary>Converts <paramref name="width"/> (even) × <paramref name="height"/> packed BGR24 rows into the three planes.</summary>
-    public static void Convert(byte* src, int srcStride, byte* y, int yStride, byte* u, byte* v, int uvStride, int width, int height)
+    public static void Convert(byte* src, int srcStride, byte* y, int yStride, byte* u, byte* v, int uvStride, int width, int height) =>
+        Convert(src, srcStride, y, yStride, u, v, uvStride, width, height, 0, height);
+
+    /// <summary>
+    /// Rows [<paramref name="first"/>, <paramref name="end"/>) (first even) of a frame <paramref name="height"/> rows
+    /// high, each converted as the whole frame's conversion converts it; the pointers address the frame's row 0 (row r
+    /// of <paramref name="src"/> is at src + r · srcStride), and only the rows asked for are read or written.
+    /// </summary>
+    public static void Convert(byte* src, int srcStride, byte* y, int yStride, byte* u, byte* v, int uvStride, int width, int height, int first, int end)
     {
         if ((width & 1) != 0) throw new ArgumentException("the width must be even", nameof(width));
+        if ((first & 1) != 0 || first < 0 || end > height) throw new ArgumentOutOfRangeException(nameof(first), "rows [first, end) must start on an even row, within the frame");
         // The rows libswscale's MMX loop covers: [2, simdEnd); the others go through its C code.
         int simdEnd = height > 4 ? 2 + 2 * ((height - 4 + 1) / 2) : 2;
-        for (int row = 0; row < height; row += 2)
+        for (int row = first; row < end; row += 2)
         {
             byte* s0 = src + (long)row * srcStride, s1 = s0 + srcStride;
             byte* y0 = y + (long)row * yStride, y1 = y0 + yStride;
             byte* cu = u + (long)(row / 2) * uvStride, cv = v + (long)(row / 2) * uvStride;
-            if (row + 3 < height) SourcePrefetch.Bytes(s1 + srcStride, 2L * srcStride); // the next pair (SourcePrefetch's remarks)
+            if (row + 3 < end) SourcePrefetch.Bytes(s1 + srcStride, 2L * srcStride); // the next pair (SourcePrefetch's remarks)
             if (row >= 2 && row < simdEnd)
             {
                 MmxRows(s0, s1, y0, y1, cu, cv, width);
@@ -55,7 +64,7 @@ internal static unsafe partial class Bgr24ToYuv420
             else
             {
                 CLuma(s0, y0, width);
-                if (row + 1 < height) CLuma(s1, y1, width);
+                if (row + 1 < end) CLuma(s1, y1, width);
                 for (int i = 0; i < width / 2; i++)
                 {
                     int b = s0[6 * i], g = s0[6 * i + 1], r = s0[6 * i + 2];

@@ -14,7 +14,12 @@ namespace VideoConv.Pipeline.Media;
 /// exactly these bytes (<see cref="ForContext"/>); everything else keeps libswscale.
 /// </summary>
 /// <remarks>
-/// The arithmetic, in 16-bit lanes (checked against libswscale on all 2^24 (Y, U, V) triples in
+/// <para>libswscale 5.1's loop (SSSE3, 16 pixels a step) is wrong at widths off its step, measured: 328 and 330 wide
+/// it writes 24 and 18 bytes past each row (past the frame's end on the last row: the BGR source's frames are exactly
+/// sized, so it wrote into the next object on the heap); 322 and 1282 wide it leaves the last 2 columns unwritten (the
+/// frame's old pixels stay). Where libswscale agrees with this class on what it does write, this class converts every
+/// column, with the same arithmetic, and nothing past the row.</para>
+/// <para>The arithmetic, in 16-bit lanes (checked against libswscale on all 2^24 (Y, U, V) triples in
 /// <c>Yuv420ToBgr24Tests</c>): Y' = 8·Y − yOffset, U' = 8·U − 1024, V' = 8·V − 1024; each term the high half of a
 /// signed 16 × 16 product with a coefficient (<c>pmulhw</c>); B = Y'·cy + U'·cub, G = Y'·cy + (U'·cug + V'·cvg),
 /// R = Y'·cy + V'·cvr with saturating adds, then clamped to a byte. The chroma of pixel (x, y) is sample
@@ -86,7 +91,11 @@ internal static unsafe class Yuv420ToBgr24
         int cw = (width + 1) / 2, ch = height / 2;
         nuint lumaSize = (nuint)width * (nuint)height, chromaSize = (nuint)cw * (nuint)ch, bgrSize = 3 * lumaSize;
         byte* planes = (byte*)NativeMemory.AlignedAlloc(lumaSize + 2 * chromaSize, 64);
-        byte* ours = (byte*)NativeMemory.AlignedAlloc(bgrSize, 64), theirs = (byte*)NativeMemory.AlignedAlloc(bgrSize, 64);
+        // libswscale's SSSE3 loop converts 16 pixels a step: at widths off that step it writes up to 45 bytes past the
+        // last row (328 wide: 24) or leaves the last columns unwritten (322 wide: 2) — hence the slack, and two runs.
+        const int slack = 64;
+        byte* ours = (byte*)NativeMemory.AlignedAlloc(bgrSize, 64);
+        byte* theirs = (byte*)NativeMemory.AlignedAlloc(bgrSize + slack, 64), again = (byte*)NativeMemory.AlignedAlloc(bgrSize + slack, 64);
         try
         {
             // Random samples, with the first rows at the extremes (every pairing of 0 and 255).
@@ -99,15 +108,40 @@ internal static unsafe class Yuv420ToBgr24
             byte** src = stackalloc byte*[4] { planes, u, v, null };
             int* srcStride = stackalloc int[4] { width, cw, cw, 0 };
             int dstStride = 3 * width;
+            NativeMemory.Fill(theirs, bgrSize, 0x00);
+            NativeMemory.Fill(again, bgrSize, 0xFF);
             LibAv.sws_scale(sws, src, srcStride, 0, height, &theirs, &dstStride);
-            return new ReadOnlySpan<byte>(ours, (int)bgrSize).SequenceEqual(new ReadOnlySpan<byte>(theirs, (int)bgrSize)) ? c : null;
+            LibAv.sws_scale(sws, src, srcStride, 0, height, &again, &dstStride);
+            return AgreesWhereWritten(ours, theirs, again, width, height) ? c : null;
         }
         finally
         {
             NativeMemory.AlignedFree(planes);
             NativeMemory.AlignedFree(ours);
             NativeMemory.AlignedFree(theirs);
+            NativeMemory.AlignedFree(again);
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="ours"/> has libswscale's bytes wherever libswscale wrote (the same byte in both of its
+    /// runs over different fills), and libswscale left unwritten at most the last 15 columns of a row (its loop's step).
+    /// There our conversion gives the pixels the same arithmetic, where libswscale would leave what the frame held.
+    /// </summary>
+    internal static bool AgreesWhereWritten(byte* ours, byte* theirs, byte* again, int width, int height)
+    {
+        int rowBytes = 3 * width, tail = 3 * Math.Min(width, 15);
+        for (int row = 0; row < height; row++)
+        {
+            long at = (long)row * rowBytes;
+            for (int i = 0; i < rowBytes; i++)
+            {
+                byte t = theirs[at + i];
+                if (t != again[at + i]) { if (i < rowBytes - tail) return false; }
+                else if (t != ours[at + i]) return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>Converts yuv420p planes (chroma planes sharing <paramref name="uvStride"/>) to packed BGR24 rows.</summary>

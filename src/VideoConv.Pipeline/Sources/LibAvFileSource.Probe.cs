@@ -15,7 +15,10 @@ internal sealed unsafe partial class LibAvFileSource
     /// <summary>The colour description of a file source's video stream (range, primaries, transfer, matrix); null when the libraries cannot tell or the source is read once.</summary>
     public static ColourDescription? ProbeColour(FileSourceSpec source) => Probed(source)?.Colour;
 
-    private readonly record struct ProbeResult(ImageFormat? Format, ColourDescription Colour);
+    /// <summary>The pixel format (<c>AV_PIX_FMT_*</c>) and the upright turn (0, 90, 180, 270) of a file source's video; null as for <see cref="Probe"/>.</summary>
+    public static (int PixelFormat, int Rotation)? ProbeLayout(FileSourceSpec source) => Probed(source) is { } p ? (p.PixelFormat, p.Rotation) : null;
+
+    private readonly record struct ProbeResult(ImageFormat? Format, ColourDescription Colour, int PixelFormat, int Rotation);
 
     private readonly record struct ProbeKey(string Path, long Length, DateTime Written);
 
@@ -36,8 +39,9 @@ internal sealed unsafe partial class LibAvFileSource
             void* stream = (void*)s;
             void* par = LibAv.Read<nint>(stream, LibAv.StreamCodecpar).ToPointer();
             int w = LibAv.Read<int>(par, LibAv.ParWidth), h = LibAv.Read<int>(par, LibAv.ParHeight);
-            ImageFormat? format = w <= 0 || h <= 0 ? null : UprightRotation(stream) is 90 or 270 ? new ImageFormat(h, w, 3) : new ImageFormat(w, h, 3);
-            return new ProbeResult(format, ColourDescription.Of(par));
+            int rotation = UprightRotation(stream);
+            ImageFormat? format = w <= 0 || h <= 0 ? null : rotation is 90 or 270 ? new ImageFormat(h, w, 3) : new ImageFormat(w, h, 3);
+            return new ProbeResult(format, ColourDescription.Of(par), LibAv.Read<int>(par, LibAv.ParFormat), rotation);
         });
         if (s_probed.Count >= 64) s_probed.Clear(); // a batch over many files: stay bounded
         s_probed[key] = result;

@@ -18,7 +18,7 @@ internal delegate IFrameFilter FilterFactory(IReadOnlyList<FilterDefinition> cha
 /// </summary>
 internal sealed class FilterStage(
     IReadOnlyList<FilterDefinition> initial, FilterFactory factory, bool outputSizeFixed,
-    ChannelReader<Frame> input, IReadOnlyList<ChannelWriter<Frame>> outputs, StageCounters counters, PlaneFilter? planes = null,
+    ChannelReader<Frame> input, IReadOnlyList<ChannelWriter<Frame>> outputs, StageCounters counters, IPlanarFilter? planes = null,
     int prefill = 0, bool warmUp = false)
 {
     /// <summary>The frame the engine's code is first run on while the source opens (its size is unknown then): BGR, small.</summary>

@@ -19,7 +19,7 @@ namespace VideoConv.Pipeline.Stages;
 /// width) is first copied into a packed scratch plane (<see cref="CopiedPlanes"/> counts them). FFmpeg's decoders
 /// pad rows to their SIMD alignment: 1920-wide H.264 luma is packed (no copy), 960-wide chroma too.
 /// </remarks>
-internal sealed unsafe class PlaneFilter : IDisposable
+internal sealed unsafe class PlaneFilter : IPlanarFilter
 {
     private readonly BandScheduler? _scheduler;
     private readonly Lock _gate = new();

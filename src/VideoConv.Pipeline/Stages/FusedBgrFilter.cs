@@ -1,0 +1,308 @@
+using System.Runtime.Intrinsics.X86;
+using VideoConv.Core;
+using VideoConv.Core.Convolution;
+using VideoConv.Core.Filters;
+using VideoConv.Core.Imaging;
+using VideoConv.Core.Parallel;
+using VideoConv.Pipeline.FFmpeg;
+using VideoConv.Pipeline.Frames;
+using VideoConv.Pipeline.Media;
+using VideoConv.Pipeline.Sources;
+using VideoConv.Pipeline.Specs;
+
+namespace VideoConv.Pipeline.Stages;
+
+/// <summary>
+/// BGR mode (the default, <c>space: bgr</c>) for a file → file job, without BGR frames between the stages: the
+/// decoder's yuv420p planes go to the filter stage, which, strip by strip, converts a strip's rows to BGR
+/// (<see cref="Yuv420ToBgr24"/>), runs the chain on them and converts the result to the encoder's yuv420p
+/// (<see cref="Bgr24ToYuv420"/>) while the strip is still in cache; the encoder takes the planes by reference. The same
+/// bytes as the unfused run (the source's conversion, the chain over whole frames, the encoder's conversion; tested),
+/// without three full BGR frames' trips through memory and two frame pools of them.
+/// </summary>
+/// <remarks>
+/// <para>Measured on the AVX-512 machine (docs/performance.md): 1080p sharpen → MPEG-4, the BGR frames cost ≈ 2.1 ms of
+/// CPU a frame in conversions and the filter, each pass streaming 6 MB frames from memory.</para>
+/// <para>Strips: rows [r0, r1) of the output come from input rows [r0 − reach, r1 + reach) (clipped to the frame), the
+/// chain's <see cref="FilterChain.RowReach"/> rounded up to even (the chroma rows of a strip start on a row pair); the
+/// rows a strip's own borders make wrong stay within that reach, so they are never kept. A strip is ≈ 256 KB of BGR
+/// rows (44 rows of 1080p): it and its output stay in a core's L2. The strips are shared between the run's threads,
+/// each with its own buffers and its own single-threaded chain per strip height.</para>
+/// <para>Used only where that is exact and the output stays what the unfused run writes (<see cref="Applies"/>):
+/// a yuv420p file, upright, without a colour description (an encoder converts a described input with libswscale's
+/// accurate path, which this does not reproduce), every sink a file encoded in-process to 4:2:0, a chain of
+/// convolutions that keep the frame's size, and our conversions matching libswscale on this machine. A frame that
+/// arrives otherwise (another pixel format mid-stream, a chain replaced by <c>--watch</c> that is not row-local) is
+/// converted whole, by libswscale and the encoder's own conversion, as the unfused run would.</para>
+/// </remarks>
+internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chain, ColourDescription colour, BandScheduler? scheduler) : IPlanarFilter
+{
+    /// <summary>BGR rows a strip aims at: with its output, well inside a 1 MB L2 (the AVX-512 machine's; the AVX2 machine's is 512 KB).</summary>
+    private const int StripBytes = 256 * 1024;
+
+    private static readonly BandScheduler s_inline = new(1); // no threads: each strip's chain runs on the thread that has the strip
+
+    /// <summary>Runs planned while this is set keep BGR frames (tests compare the two).</summary>
+    internal static volatile bool Disabled;
+
+    /// <summary>Frames filtered strip by strip, and frames converted whole, over the process (tests).</summary>
+    internal static long StripFrames, WholeFrames;
+
+    private readonly BandScheduler _scheduler = scheduler ?? BandScheduler.Shared;
+    private readonly Lock _gate = new();
+    private IReadOnlyList<FilterDefinition> _definitions = chain;
+    private Layout? _layout;
+
+    /// <summary>Whether a run of <paramref name="spec"/> can keep its frames as planes (see remarks).</summary>
+    public static bool Applies(PipelineSpec spec)
+    {
+        if (Disabled || spec.Space != PixelSpace.Bgr || spec.Source is not FileSourceSpec file || file.ReadsOnce) return false;
+        if (!LibAv.IsAvailable || !Avx2.IsSupported || !Bgr24ToYuv420.MatchesLibswscale || spec.Sinks.Count == 0) return false;
+        foreach (var sink in spec.Sinks)
+        {
+            if (sink is not FileSinkSpec f || !MediaFormats.WritesInProcess(f)) return false;
+            try { if (MediaFormats.Resolve(f).Pixels != PixelPolicy.Yuv420) return false; }
+            catch (PipelineSpecException) { return false; }
+        }
+        if (LibAvFileSource.ProbeLayout(file) is not { PixelFormat: LibAv.PixYuv420P, Rotation: 0 } || LibAvFileSource.Probe(file) is not { } format) return false;
+        if (format.Width % 2 != 0 || format.Height % 2 != 0 || ColourDescription.Probe(file).IsKnown) return false;
+        try
+        {
+            var probe = new FilterChain(spec.Chain, new ImageFormat(format.Width, Math.Min(format.Height, 64), 3), s_inline);
+            return probe.RowReach is not null && probe.Output == probe.Input;
+        }
+        catch (FilterDefinitionException) { return false; }
+    }
+
+    public long CopiedPlanes => 0;
+
+    public void Prepare(ImageFormat frame)
+    {
+        lock (_gate) LayoutFor(frame);
+    }
+
+    public void Replace(IReadOnlyList<FilterDefinition> steps)
+    {
+        lock (_gate)
+        {
+            if (_layout is { } old)
+            {
+                var built = new Layout(steps, old.Frame, colour, _scheduler); // throws, keeping the old chain, where it cannot apply
+                old.Dispose();
+                _layout = built;
+            }
+            _definitions = steps;
+        }
+    }
+
+    public Frame Apply(Frame src, FramePool pool)
+    {
+        var planes = src.Planes ?? throw new InvalidOperationException("a BGR frame reached the fused BGR filter");
+        var dst = pool.Rent();
+        try
+        {
+            lock (_gate)
+            {
+                var layout = LayoutFor(src.Format);
+                dst.Planes!.ReferTo(planes);
+                layout.Run(planes, dst.Planes);
+            }
+            dst.CopyStampsFrom(src);
+            return dst;
+        }
+        catch
+        {
+            dst.Release();
+            throw;
+        }
+    }
+
+    private Layout LayoutFor(ImageFormat frame)
+    {
+        if (_layout?.Frame == frame) return _layout;
+        _layout?.Dispose();
+        return _layout = new Layout(_definitions, frame, colour, _scheduler);
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _layout?.Dispose();
+            _layout = null;
+        }
+    }
+
+    /// <summary>Everything for one frame size and chain: the strips, each thread's chains and buffers, the planes' pools, the conversion in.</summary>
+    private sealed class Layout : IDisposable
+    {
+        private readonly FilterChain _whole;
+        private readonly int _reach, _stripRows, _strips, _width, _height, _chromaWidth, _chromaHeight, _rowBytes;
+        private readonly Dictionary<int, (FilterChain Chain, Image In, Image Out)>[] _workers;
+        private readonly BandScheduler _scheduler;
+        private readonly ColourDescription _colour;
+        private void* _lumaPool, _chromaPool, _sws;
+        private int _swsFormat = -1;
+        private Yuv420ToBgr24.Coefficients? _own;
+        private Image? _wholeIn, _wholeOut;
+
+        public Layout(IReadOnlyList<FilterDefinition> steps, ImageFormat frame, ColourDescription colour, BandScheduler scheduler)
+        {
+            Frame = frame;
+            _colour = colour;
+            _scheduler = scheduler;
+            _whole = new FilterChain(steps, frame, scheduler);
+            if (_whole.Output != frame)
+                throw new FilterDefinitionException($"the chain turns {frame} frames into {_whole.Output}; the file sinks' frames keep their size");
+            (_width, _height, _rowBytes) = (frame.Width, frame.Height, frame.RowBytes);
+            (_chromaWidth, _chromaHeight) = ((_width + 1) / 2, (_height + 1) / 2);
+            _reach = _whole.RowReach is int r ? (r + 1) & ~1 : -1;
+            _stripRows = Math.Max(Math.Max(16, 4 * _reach), StripBytes / _rowBytes) & ~1;
+            _strips = (_height + _stripRows - 1) / _stripRows;
+            _workers = new Dictionary<int, (FilterChain, Image, Image)>[scheduler.Workers];
+            if (_reach >= 0)
+            {
+                var heights = Enumerable.Range(0, _strips).Select(i => Rows(i).In).Distinct().ToList();
+                for (int w = 0; w < _workers.Length; w++)
+                {
+                    _workers[w] = [];
+                    var input = new Image(new ImageFormat(_width, heights.Max(), 3));
+                    var output = new Image(input.Format);
+                    foreach (int rows in heights)
+                    {
+                        var format = new ImageFormat(_width, rows, 3);
+                        _workers[w][rows] = (new FilterChain(steps, format, s_inline), Image.Over(format, input.Pointer), Image.Over(format, output.Pointer));
+                    }
+                    _workers[w][-1] = (_whole, input, output); // keeps the two buffers alive with the views over them
+                }
+            }
+            _lumaPool = LibAv.av_buffer_pool_init((nuint)((long)_width * _height + 64), null);
+            _chromaPool = LibAv.av_buffer_pool_init((nuint)((long)_chromaWidth * _chromaHeight + 64), null);
+            if (_lumaPool == null || _chromaPool == null)
+            {
+                Dispose();
+                throw new OutOfMemoryException("FFmpeg could not make a plane pool");
+            }
+        }
+
+        public ImageFormat Frame { get; }
+
+        // Strip i: the output rows it keeps and the input rows it converts.
+        private (int First, int End, int InFirst, int In) Rows(int i)
+        {
+            int first = i * _stripRows, end = Math.Min(_height, first + _stripRows);
+            int inFirst = Math.Max(0, first - _reach), inEnd = Math.Min(_height, end + _reach);
+            return (first, end, inFirst, inEnd - inFirst);
+        }
+
+        public void Run(FramePlanes src, FramePlanes dst)
+        {
+            int format = src.PixelFormat;
+            if (src.Width != _width || src.Height != _height)
+                throw new InvalidOperationException($"planes of {src.Width}x{src.Height} reached a filter prepared for {_width}x{_height}");
+            if (format != _swsFormat) Converter(format);
+            void* y = Take(_lumaPool), u = null, v = null;
+            try
+            {
+                u = Take(_chromaPool);
+                v = Take(_chromaPool);
+                byte* yd = Data(y), ud = Data(u), vd = Data(v);
+                if (_own is { } c && _reach >= 0)
+                {
+                    _scheduler.Run(new Strips(this, src, yd, ud, vd, c), _strips, _stripRows * _rowBytes);
+                    Interlocked.Increment(ref StripFrames);
+                }
+                else
+                {
+                    Whole(src, yd, ud, vd);
+                    Interlocked.Increment(ref WholeFrames);
+                }
+                dst.SetPlane(0, y, _width);
+                y = null;
+                dst.SetPlane(1, u, _chromaWidth);
+                u = null;
+                dst.SetPlane(2, v, _chromaWidth);
+                v = null;
+            }
+            finally
+            {
+                if (y != null) LibAv.av_buffer_unref(&y);
+                if (u != null) LibAv.av_buffer_unref(&u);
+                if (v != null) LibAv.av_buffer_unref(&v);
+            }
+            // What the encoder gets is the unfused run's frame: yuv420p made from BGR, without the decoder's colour fields.
+            void* frame = dst.AVFrame;
+            LibAv.Write(frame, LibAv.FrameFormat, LibAv.PixYuv420P);
+            LibAv.Write(frame, LibAv.FrameColorRange, ColourDescription.RangeUnspecified);
+            LibAv.Write(frame, LibAv.FrameColorPrimaries, ColourDescription.Unspecified);
+            LibAv.Write(frame, LibAv.FrameColorTrc, ColourDescription.Unspecified);
+            LibAv.Write(frame, LibAv.FrameColorSpace, ColourDescription.Unspecified);
+        }
+
+        public void Strip(int i, int worker, byte** src, int* linesize, byte* y, byte* u, byte* v, in Yuv420ToBgr24.Coefficients c)
+        {
+            var (first, end, inFirst, rows) = Rows(i);
+            var (chain, input, output) = _workers[worker][rows];
+            byte* bgrIn = (byte*)input.Pointer, bgrOut = (byte*)output.Pointer;
+            long chromaRow = inFirst / 2; // inFirst is even: the strip's chroma starts on its own row
+            Yuv420ToBgr24.Convert(c, src[0] + (long)inFirst * linesize[0], linesize[0], src[1] + chromaRow * linesize[1], linesize[1],
+                src[2] + chromaRow * linesize[2], linesize[2], bgrIn, _rowBytes, _width, rows);
+            if (chain.Definitions.Count > 0) chain.Apply(input, output);
+            else bgrOut = bgrIn; // an empty chain: the conversions alone
+            // Row r of the frame is row r − inFirst of the strip's output.
+            Bgr24ToYuv420.Convert(bgrOut - (long)inFirst * _rowBytes, _rowBytes, y, _width, u, v, _chromaWidth, _width, _height, first, end);
+        }
+
+        // The unfused run's work on one frame: libswscale to BGR (as the source converts), the chain, the encoder's conversion.
+        private void Whole(FramePlanes src, byte* y, byte* u, byte* v)
+        {
+            _wholeIn ??= new Image(Frame);
+            _wholeOut ??= new Image(Frame);
+            byte* bgr = (byte*)_wholeIn.Pointer;
+            int stride = _rowBytes;
+            var frame = src.AVFrame;
+            LibAv.sws_scale(_sws, (byte**)((byte*)frame + LibAv.FrameData), (int*)((byte*)frame + LibAv.FrameLinesize), 0, _height, &bgr, &stride);
+            _whole.Apply(_wholeIn, _wholeOut);
+            Bgr24ToYuv420.Convert((byte*)_wholeOut.Pointer, _rowBytes, y, _width, u, v, _chromaWidth, _width, _height);
+        }
+
+        // The source's conversion for planes of this pixel format: libswscale with the stream's colour, and ours where it agrees.
+        private void Converter(int format)
+        {
+            LibAv.sws_freeContext(_sws);
+            _sws = LibAv.sws_getContext(_width, _height, format, _width, _height, LibAv.PixBgr24, LibAv.SwsBicubic, null, null, null);
+            if (_sws == null) throw new InvalidOperationException($"FFmpeg cannot convert {LibAv.PixelFormatName(format)} frames to BGR");
+            _colour.ConvertFrom(_sws);
+            _own = Yuv420ToBgr24.ForContext(_sws, format, _width, _height);
+            _swsFormat = format;
+        }
+
+        private static void* Take(void* pool)
+        {
+            void* buffer = LibAv.av_buffer_pool_get(pool);
+            return buffer != null ? buffer : throw new OutOfMemoryException("FFmpeg could not allocate a plane");
+        }
+
+        private static byte* Data(void* buffer) => (byte*)LibAv.Read<nint>(buffer, LibAv.BufferRefData);
+
+        public void Dispose()
+        {
+            // Buffers still held (by an encoder) stay valid: a pool is freed when its last buffer returns.
+            if (_lumaPool != null) fixed (void** p = &_lumaPool) LibAv.av_buffer_pool_uninit(p);
+            if (_chromaPool != null) fixed (void** p = &_chromaPool) LibAv.av_buffer_pool_uninit(p);
+            LibAv.sws_freeContext(_sws);
+            _sws = null;
+        }
+
+        private readonly struct Strips(Layout layout, FramePlanes src, byte* y, byte* u, byte* v, Yuv420ToBgr24.Coefficients c) : IBandOperation
+        {
+            public void Invoke(int start, int end, int worker)
+            {
+                var frame = src.AVFrame;
+                byte** data = (byte**)((byte*)frame + LibAv.FrameData);
+                int* linesize = (int*)((byte*)frame + LibAv.FrameLinesize);
+                for (int i = start; i < end; i++) layout.Strip(i, worker, data, linesize, y, u, v, c);
+            }
+        }
+    }
+}
