@@ -26,7 +26,7 @@ namespace VideoConv.Pipeline.Media;
 /// (x / 2, y / 2): no interpolation. The coefficients are libswscale's, from the context's matrix, range,
 /// brightness, contrast and saturation (<see cref="Coefficients.Of"/>).
 /// </remarks>
-internal static unsafe class Yuv420ToBgr24
+internal static unsafe partial class Yuv420ToBgr24
 {
     /// <summary>The six 16-bit constants of the conversion.</summary>
     public readonly record struct Coefficients(short Y, short YOffset, short Vr, short Ub, short Ug, short Vg)
@@ -100,7 +100,7 @@ internal static unsafe class Yuv420ToBgr24
         {
             // Random samples, with the first rows at the extremes (every pairing of 0 and 255).
             var all = new Span<byte>(planes, (int)(lumaSize + 2 * chromaSize));
-            new Random(width * 7919 + height).NextBytes(all);
+            Noise(all, (ulong)width * 7919 + (ulong)height); // (System.Random took 4 ms of a 1080p run's start)
             byte* u = planes + lumaSize, v = u + chromaSize;
             for (int x = 0; x < width; x++) planes[x] = (byte)((x & 1) * 255);
             for (int x = 0; x < cw; x++) (u[x], v[x]) = ((byte)((x & 1) * 255), (byte)((x & 2) * 127));
@@ -121,6 +121,21 @@ internal static unsafe class Yuv420ToBgr24
             NativeMemory.AlignedFree(theirs);
             NativeMemory.AlignedFree(again);
         }
+    }
+
+    // Pseudo-random bytes, 8 at a time (xorshift64*): every sample value, in every neighbourhood, for the probe.
+    private static void Noise(Span<byte> bytes, ulong seed)
+    {
+        ulong state = seed | 1;
+        var words = MemoryMarshal.Cast<byte, ulong>(bytes);
+        for (int i = 0; i < words.Length; i++)
+        {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            words[i] = state * 0x2545F4914F6CDD1DUL;
+        }
+        for (int i = words.Length * 8; i < bytes.Length; i++) bytes[i] = (byte)(words.Length > 0 ? words[i % words.Length] : seed);
     }
 
     /// <summary>
@@ -148,14 +163,20 @@ internal static unsafe class Yuv420ToBgr24
     public static void Convert(in Coefficients c, byte* y, int yStride, byte* u, byte* v, int uvStride, byte* dst, int dstStride, int width, int height) =>
         Convert(c, y, yStride, u, uvStride, v, uvStride, dst, dstStride, width, height);
 
-    /// <summary>Converts yuv420p planes to packed BGR24 rows.</summary>
-    public static void Convert(in Coefficients c, byte* y, int yStride, byte* u, int uStride, byte* v, int vStride, byte* dst, int dstStride, int width, int height)
+    /// <summary>
+    /// Converts yuv420p planes to packed BGR24 rows; with <paramref name="firstRow"/>, the planes' rows from that row of
+    /// a frame on (<paramref name="y"/> at its row, <paramref name="u"/> and <paramref name="v"/> at its chroma row
+    /// firstRow / 2), so an odd first row takes the chroma it shares with the row above.
+    /// </summary>
+    public static void Convert(in Coefficients c, byte* y, int yStride, byte* u, int uStride, byte* v, int vStride, byte* dst, int dstStride, int width, int height, int firstRow = 0)
     {
         for (int row = 0; row < height; row++)
         {
-            byte* py = y + (long)row * yStride, pu = u + (long)(row >> 1) * uStride, pv = v + (long)(row >> 1) * vStride;
+            long chroma = ((firstRow + row) >> 1) - (firstRow >> 1);
+            byte* py = y + (long)row * yStride, pu = u + chroma * uStride, pv = v + chroma * vStride;
             byte* out0 = dst + (long)row * dstStride;
-            int x = Avx2.IsSupported ? Row32(c, py, pu, pv, out0, width) : 0;
+            int x = Wide ? Row64(c, py, pu, pv, out0, width) : 0;
+            if (Avx2.IsSupported) x += Row32(c, py + x, pu + x / 2, pv + x / 2, out0 + 3 * x, width - x);
             for (; x < width; x++)
             {
                 var (b, g, r) = Pixel(c, py[x], pu[x >> 1], pv[x >> 1]);

@@ -24,7 +24,7 @@ namespace VideoConv.Pipeline.Stages;
 /// <para>Measured on the AVX-512 machine (docs/performance.md): 1080p sharpen → MPEG-4, the BGR frames cost ≈ 2.1 ms of
 /// CPU a frame in conversions and the filter, each pass streaming 6 MB frames from memory.</para>
 /// <para>Strips: rows [r0, r1) of the output come from input rows [r0 − reach, r1 + reach) (clipped to the frame), the
-/// chain's <see cref="FilterChain.RowReach"/> rounded up to even (the chroma rows of a strip start on a row pair); the
+/// chain's <see cref="FilterChain.RowReach"/>; strips start on even rows (the encoder's conversion works in row pairs); the
 /// rows a strip's own borders make wrong stay within that reach, so they are never kept. A strip is ≈ 256 KB of BGR
 /// rows (44 rows of 1080p): it and its output stay in a core's L2. The strips are shared between the run's threads,
 /// each with its own buffers and its own single-threaded chain per strip height.</para>
@@ -156,7 +156,7 @@ internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chai
                 throw new FilterDefinitionException($"the chain turns {frame} frames into {_whole.Output}; the file sinks' frames keep their size");
             (_width, _height, _rowBytes) = (frame.Width, frame.Height, frame.RowBytes);
             (_chromaWidth, _chromaHeight) = ((_width + 1) / 2, (_height + 1) / 2);
-            _reach = _whole.RowReach is int r ? (r + 1) & ~1 : -1;
+            _reach = _whole.RowReach ?? -1;
             _stripRows = Math.Max(Math.Max(16, 4 * _reach), StripBytes / _rowBytes) & ~1;
             _strips = (_height + _stripRows - 1) / _stripRows;
             _workers = new Dictionary<int, (FilterChain, Image, Image)>[scheduler.Workers];
@@ -244,9 +244,9 @@ internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chai
             var (first, end, inFirst, rows) = Rows(i);
             var (chain, input, output) = _workers[worker][rows];
             byte* bgrIn = (byte*)input.Pointer, bgrOut = (byte*)output.Pointer;
-            long chromaRow = inFirst / 2; // inFirst is even: the strip's chroma starts on its own row
+            long chromaRow = inFirst / 2; // an odd first row shares that chroma row with the row above
             Yuv420ToBgr24.Convert(c, src[0] + (long)inFirst * linesize[0], linesize[0], src[1] + chromaRow * linesize[1], linesize[1],
-                src[2] + chromaRow * linesize[2], linesize[2], bgrIn, _rowBytes, _width, rows);
+                src[2] + chromaRow * linesize[2], linesize[2], bgrIn, _rowBytes, _width, rows, inFirst);
             if (chain.Definitions.Count > 0) chain.Apply(input, output);
             else bgrOut = bgrIn; // an empty chain: the conversions alone
             // Row r of the frame is row r − inFirst of the strip's output.

@@ -29,18 +29,28 @@ public unsafe class Yuv420ToBgr24Tests
             int at = 2 * cy * w + 2 * cx;
             (planes[at], planes[at + 1], planes[at + w], planes[at + w + 1]) = ((byte)luma, (byte)(luma + 1), (byte)(luma + 2), (byte)(luma + 3));
         }
-        AssertSameAsLibswscale(planes, w, h, matrix, fullRange);
+        foreach (bool wide in new[] { true, false })
+        {
+            Yuv420ToBgr24.AllowWide = wide;
+            try { AssertSameAsLibswscale(planes, w, h, matrix, fullRange); }
+            finally { Yuv420ToBgr24.AllowWide = true; }
+        }
     }
 
     [RequiresLibAvTheory]
-    [InlineData(1920, 1080), InlineData(1280, 720), InlineData(1282, 722), InlineData(322, 240), InlineData(328, 240), InlineData(330, 4), InlineData(1080, 16),
+    [InlineData(1920, 1080), InlineData(1280, 720), InlineData(1282, 722), InlineData(322, 240), InlineData(328, 240), InlineData(330, 4), InlineData(1080, 16), InlineData(64, 2), InlineData(100, 4), InlineData(130, 2),
      InlineData(50, 8), InlineData(16, 4), InlineData(40, 2), InlineData(2, 2)]
     public void RandomFrames_SameBytesAsLibswscaleWhereItWrites(int w, int h)
     {
         // Widths off libswscale's 16-pixel step too (1080: portrait 1080p): there it writes past rows or skips columns.
         var planes = new byte[w * h + 2 * ((w + 1) / 2) * (h / 2)];
         new Random(w * 31 + h).NextBytes(planes);
-        AssertSameAsLibswscale(planes, w, h, 5, fullRange: false);
+        foreach (bool wide in new[] { true, false })
+        {
+            Yuv420ToBgr24.AllowWide = wide; // the 512-bit loop where AVX-512BW is, then the 256-bit one
+            try { AssertSameAsLibswscale(planes, w, h, 5, fullRange: false); }
+            finally { Yuv420ToBgr24.AllowWide = true; }
+        }
     }
 
     [Fact]
