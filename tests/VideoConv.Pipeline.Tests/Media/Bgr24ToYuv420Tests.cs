@@ -30,7 +30,7 @@ public unsafe class Bgr24ToYuv420Tests
 
     [RequiresLibAvTheory]
     [InlineData(1920, 1080), InlineData(1920, 1081), InlineData(1282, 722), InlineData(322, 241), InlineData(50, 7), InlineData(16, 5), InlineData(8, 4), InlineData(2, 2), InlineData(64, 3),
-     InlineData(70, 4), InlineData(134, 6), InlineData(198, 4), InlineData(1280, 720)]
+     InlineData(70, 4), InlineData(134, 6), InlineData(198, 4), InlineData(1280, 720), InlineData(64, 4), InlineData(128, 6), InlineData(192, 4)]
     public void RandomFrames_SameBytesAsLibswscale(int w, int h)
     {
         foreach (bool wide in new[] { true, false })
