@@ -47,6 +47,7 @@ internal sealed class FilterStage(
     /// </summary>
     public IReadOnlyList<ChainStepTime> StepTimes()
     {
+        if (planes is not null) return planes.StepTimes();
         var chain = (_active ?? Volatile.Read(ref _pending)) as FilterChain;
         return chain?.Times.Snapshot() ?? [];
     }

@@ -76,6 +76,14 @@ internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chai
 
     public long CopiedPlanes => 0;
 
+    /// <summary>Each step's CPU time summed over the strips' chains (and the whole-frame one), with the frames filtered.</summary>
+    public IReadOnlyList<ChainStepTime> StepTimes()
+    {
+        lock (_gate) return _layout?.StepTimes() ?? _final ?? [];
+    }
+
+    private ChainStepTime[]? _final; // the last layout's figures, kept when the run ends (its stats are taken after)
+
     public void Prepare(ImageFormat frame)
     {
         lock (_gate) LayoutFor(frame);
@@ -128,6 +136,7 @@ internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chai
     {
         lock (_gate)
         {
+            _final = _layout?.StepTimes() ?? _final;
             _layout?.Dispose();
             _layout = null;
         }
@@ -187,6 +196,23 @@ internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chai
 
         public ImageFormat Frame { get; }
 
+        private long _frames;
+
+        public ChainStepTime[] StepTimes()
+        {
+            var total = _whole.Times.Snapshot();
+            var cpu = total.Select(t => t.CpuMs).ToArray();
+            foreach (var worker in _workers)
+                foreach (var (rows, (chain, _, _)) in worker ?? [])
+                    if (rows >= 0)
+                    {
+                        var times = chain.Times.Snapshot();
+                        for (int s = 0; s < cpu.Length; s++) cpu[s] += times[s].CpuMs;
+                    }
+            long frames = Interlocked.Read(ref _frames);
+            return [.. total.Select((t, s) => t with { Frames = frames, CpuMs = cpu[s] })];
+        }
+
         // Strip i: the output rows it keeps and the input rows it converts.
         private (int First, int End, int InFirst, int In) Rows(int i)
         {
@@ -217,6 +243,7 @@ internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chai
                     Whole(src, yd, ud, vd);
                     Interlocked.Increment(ref WholeFrames);
                 }
+                Interlocked.Increment(ref _frames);
                 dst.SetPlane(0, y, _width);
                 y = null;
                 dst.SetPlane(1, u, _chromaWidth);

@@ -1,3 +1,4 @@
+using VideoConv.Core.Convolution;
 using VideoConv.Core.Filters;
 using VideoConv.Core.Imaging;
 using VideoConv.Pipeline.Frames;
@@ -18,6 +19,9 @@ internal interface IPlanarFilter : IDisposable
 
     /// <summary>Replaces the chain before the next frame (<c>--watch</c>); throws <see cref="Core.FilterDefinitionException"/>, keeping the old one, when it cannot apply.</summary>
     void Replace(IReadOnlyList<FilterDefinition> chain);
+
+    /// <summary>Each chain step's frames and CPU time so far (empty where the filter does not time its steps).</summary>
+    IReadOnlyList<ChainStepTime> StepTimes();
 
     /// <summary>A frame from <paramref name="pool"/> (planar) holding <paramref name="src"/>'s planes, filtered.</summary>
     Frame Apply(Frame src, FramePool pool);

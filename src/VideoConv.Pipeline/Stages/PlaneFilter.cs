@@ -38,6 +38,9 @@ internal sealed unsafe class PlaneFilter : IPlanarFilter
     /// <summary>Planes copied into packed scratch before filtering (padded decoder rows), over the run.</summary>
     public long CopiedPlanes => Interlocked.Read(ref _copied);
 
+    /// <summary>Not timed per step: up to three chains, one per plane.</summary>
+    public IReadOnlyList<ChainStepTime> StepTimes() => [];
+
     /// <summary>Builds every plane's chain for frames of <paramref name="frame"/> (width × height × 3) and runs each once on a blank plane (JIT, first-frame cost).</summary>
     public void Prepare(ImageFormat frame)
     {

@@ -47,6 +47,10 @@ public sealed class FusedBgrModeTests
             var pipeline = await Run(new PipelineSpec(new FileSourceSpec(input), chain, [new FileSinkSpec(fused, codec)]));
             Assert.Equal(Avx2.IsSupported, pipeline.Planar);
             if (Avx2.IsSupported) Assert.True(Interlocked.Read(ref FusedBgrFilter.StripFrames) - before >= 12, "the frames did not go strip by strip");
+            // The stats still time each step (summed over the strips), after the run has ended.
+            var steps = pipeline.Snapshot().Stages.Single(st => st.Name == "filter").Steps;
+            Assert.Equal(chain.Count, steps.Count);
+            Assert.All(steps, st => Assert.True(st.Frames >= 12 && st.CpuMs > 0, $"step {st.Step}: {st.Frames} frames, {st.CpuMs} ms"));
             FusedBgrFilter.Disabled = true;
             try
             {
