@@ -82,6 +82,29 @@ public sealed class FusedBgrModeTests
     }
 
     [RequiresLibAvFact]
+    public async Task WithoutOurConversion_FramesConvertedWhole_SameVideoPacketsAsBgrFrames()
+    {
+        // Where our yuv420p → BGR conversion does not apply, each frame goes the unfused run's way (libswscale, the chain
+        // over the whole frame, the encoder's conversion), still between planes.
+        using var dir = new TempDir();
+        string input = MediaClips.Make(dir, "in.mp4", 320, 240, 0.4, audio: false);
+        string fused = dir.File("fused.mp4"), whole = dir.File("bgr.mp4");
+        IReadOnlyList<FilterDefinition> chain = [Gaussian, TestMedia.Sharpen];
+        Yuv420ToBgr24.ForceLibswscale = true;
+        try
+        {
+            long before = Interlocked.Read(ref FusedBgrFilter.WholeFrames);
+            var pipeline = await Run(new PipelineSpec(new FileSourceSpec(input), chain, [new FileSinkSpec(fused, "mp4v")]));
+            if (pipeline.Planar) Assert.True(Interlocked.Read(ref FusedBgrFilter.WholeFrames) - before >= 9);
+            FusedBgrFilter.Disabled = true;
+            try { await Run(new PipelineSpec(new FileSourceSpec(input), chain, [new FileSinkSpec(whole, "mp4v")])); }
+            finally { FusedBgrFilter.Disabled = false; }
+        }
+        finally { Yuv420ToBgr24.ForceLibswscale = false; }
+        Assert.Equal(MediaClips.PacketMd5(whole, "0:v"), MediaClips.PacketMd5(fused, "0:v"));
+    }
+
+    [RequiresLibAvFact]
     public void Applies_OnlyWhereTheOutputStaysTheUnfusedRunsOutput()
     {
         using var dir = new TempDir();
