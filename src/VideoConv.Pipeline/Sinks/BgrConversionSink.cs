@@ -6,14 +6,13 @@ namespace VideoConv.Pipeline.Sinks;
 
 /// <summary>
 /// In YUV mode (<c>space: yuv</c>), a sink that draws or writes BGR (display, images, OpenCV's writer, the ffmpeg
-/// command fed raw frames) gets each frame converted once, here, by libswscale into a pooled BGR frame, with the
-/// flags the file source uses for BGR (bicubic); the filtered planes still go by reference to every libav file sink.
+/// command fed raw frames) gets each frame converted once, here, into a pooled BGR frame as the file source converts
+/// for BGR (<see cref="Media.BgrConverter"/>, libswscale's default matrix); the filtered planes still go by reference to every libav file sink.
 /// </summary>
 internal sealed unsafe class BgrConversionSink(IFrameSink inner) : IFrameSink
 {
     private FramePool? _pool;
-    private void* _sws;
-    private int _swsFormat = -1;
+    private Media.BgrConverter? _bgr;
 
     public string Name => inner.Name;
     public bool AcceptsFormatChange => inner.AcceptsFormatChange;
@@ -37,23 +36,16 @@ internal sealed unsafe class BgrConversionSink(IFrameSink inner) : IFrameSink
             _pool?.Dispose();
             _pool = new FramePool(format);
         }
-        if (_sws == null || planes.PixelFormat != _swsFormat)
+        if (_bgr is null || planes.PixelFormat != _bgr.Format || format.Width != _bgr.Width || format.Height != _bgr.Height)
         {
-            LibAv.sws_freeContext(_sws);
-            _sws = LibAv.sws_getContext(format.Width, format.Height, planes.PixelFormat, format.Width, format.Height, LibAv.PixBgr24, LibAv.SwsBicubic, null, null, null);
-            if (_sws == null) throw new InvalidOperationException($"FFmpeg cannot convert {LibAv.PixelFormatName(planes.PixelFormat)} to BGR for {inner.Name}");
-            _swsFormat = planes.PixelFormat;
+            _bgr?.Dispose();
+            _bgr = null;
+            _bgr = new Media.BgrConverter(format.Width, format.Height, planes.PixelFormat, null, inner.Name);
         }
         var bgr = _pool.Rent();
         try
         {
-            fixed (byte* pixels = bgr.Image.Data)
-            {
-                byte* dst = pixels;
-                int stride = format.RowBytes;
-                var src = planes.AVFrame;
-                LibAv.sws_scale(_sws, (byte**)((byte*)src + LibAv.FrameData), (int*)((byte*)src + LibAv.FrameLinesize), 0, format.Height, &dst, &stride);
-            }
+            fixed (byte* pixels = bgr.Image.Data) _bgr.Convert(planes.AVFrame, pixels, format.RowBytes);
             bgr.CopyStampsFrom(frame);
             inner.Write(bgr);
         }
@@ -66,8 +58,8 @@ internal sealed unsafe class BgrConversionSink(IFrameSink inner) : IFrameSink
     public void Dispose()
     {
         inner.Dispose();
-        if (_sws != null) LibAv.sws_freeContext(_sws);
-        _sws = null;
+        _bgr?.Dispose();
+        _bgr = null;
         _pool?.Dispose();
         _pool = null;
     }

@@ -9,8 +9,8 @@ namespace VideoConv.Pipeline.Sources;
 
 /// <summary>
 /// <c>file: PATH</c> (or <c>-</c>, a container on stdin) decoded in-process by the system FFmpeg libraries (see
-/// <see cref="LibAv"/>), converted to BGR straight into the pooled frame — by <see cref="Yuv420ToBgr24"/> where it
-/// gives this context's libswscale bytes (yuv420p, AVX2), else by libswscale. Each frame keeps its
+/// <see cref="LibAv"/>), converted to BGR straight into the pooled frame (<see cref="BgrConverter"/>: ours where it
+/// gives libswscale's bytes, else libswscale). Each frame keeps its
 /// presentation time (the stream's time base, from the file's start or <c>start:</c>); rotated streams are
 /// turned upright, as FFmpeg's autorotate does; damage mid-file is decoded past, and what was lost is named.
 /// Anything it cannot open — FIFOs, empty files, missing libraries — goes to <see cref="VideoCaptureSource"/>,
@@ -27,8 +27,9 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
     private readonly string _what = spec.IsStdin ? "standard input" : $"file '{spec.Path}'";
     private readonly string _path = spec.Path;
     private IFrameSource? _fallback;
-    private void* _format, _codec, _frame, _packet, _sws;
-    private int _stream, _swsWidth, _swsHeight, _swsFormat = -1, _rotation;
+    private void* _format, _codec, _frame, _packet;
+    private int _stream, _rotation;
+    private BgrConverter? _bgr;
     private bool _pending, _flushed;
     private int _readError;
     private long _read;
@@ -36,7 +37,6 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
     private ColourDescription _colour = ColourDescription.None;
     private long _origin, _end = long.MaxValue;
     private Mat? _unrotated;
-    private Yuv420ToBgr24.Coefficients? _ownBgr; // where our conversion gives _sws's bytes (Yuv420ToBgr24.ForContext)
     private readonly HashSet<long> _packetPts = [], _framePts = [];
 
     public LibAvFileSource(string path) : this(new FileSourceSpec(path)) { }
@@ -284,31 +284,14 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
         bool turned = _rotation is 90 or 270;
         if ((turned ? h : w) != Format.Width || (turned ? w : h) != Format.Height)
             throw new InvalidOperationException($"{_what} changed frame size mid-stream (now {w}x{h}, was {Format.Width}x{Format.Height})");
-        if (_sws == null || fmt != _swsFormat || w != _swsWidth || h != _swsHeight)
+        if (_bgr is null || fmt != _bgr.Format || w != _bgr.Width || h != _bgr.Height)
         {
-            LibAv.sws_freeContext(_sws);
-            _sws = LibAv.sws_getContext(w, h, fmt, w, h, LibAv.PixBgr24, LibAv.SwsBicubic, null, null, null);
-            if (_sws == null) throw new InvalidOperationException($"{_what}: FFmpeg cannot convert its pixel format {fmt} to BGR");
-            _colour.ConvertFrom(_sws); // the stream's matrix and range, as ffmpeg's CLI converts
-            _ownBgr = Yuv420ToBgr24.ForContext(_sws, fmt, w, h);
-            (_swsFormat, _swsWidth, _swsHeight) = (fmt, w, h);
+            _bgr?.Dispose();
+            _bgr = null;
+            _bgr = new BgrConverter(w, h, fmt, _colour, _what); // the stream's matrix and range, as ffmpeg's CLI converts
         }
         fixed (byte* pixels = frame.Image.Data)
-        {
-            byte* dst = _unrotated is null ? pixels : (byte*)_unrotated.Data;
-            int stride = w * 3;
-            byte** data = (byte**)((byte*)_frame + LibAv.FrameData);
-            int* linesize = (int*)((byte*)_frame + LibAv.FrameLinesize);
-            if (_ownBgr is { } own)
-            {
-                Yuv420ToBgr24.Convert(own, data[0], linesize[0], data[1], linesize[1], data[2], linesize[2], dst, stride, w, h);
-                Interlocked.Increment(ref Yuv420ToBgr24.Frames);
-            }
-            else
-            {
-                LibAv.sws_scale(_sws, data, linesize, 0, h, &dst, &stride);
-            }
-        }
+            _bgr.Convert(_frame, _unrotated is null ? pixels : (byte*)_unrotated.Data, w * 3);
         LibAv.av_frame_unref(_frame);
         if (_unrotated is not null)
         {
@@ -353,8 +336,8 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
         if (_frame != null) fixed (void** p = &_frame) LibAv.av_frame_free(p);
         if (_packet != null) fixed (void** p = &_packet) LibAv.av_packet_free(p);
         if (_format != null) fixed (void** p = &_format) LibAv.avformat_close_input(p);
-        if (_sws != null) LibAv.sws_freeContext(_sws);
-        _sws = null;
+        _bgr?.Dispose();
+        _bgr = null;
         ReleasePlanes();
         _unrotated?.Dispose();
         _unrotated = null;

@@ -150,9 +150,8 @@ internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chai
         private readonly Dictionary<int, (FilterChain Chain, Image In, Image Out)>[] _workers;
         private readonly BandScheduler _scheduler;
         private readonly ColourDescription _colour;
-        private void* _lumaPool, _chromaPool, _sws;
-        private int _swsFormat = -1;
-        private Yuv420ToBgr24.Coefficients? _own;
+        private void* _lumaPool, _chromaPool;
+        private BgrConverter? _bgr;
         private Image? _wholeIn, _wholeOut;
 
         public Layout(IReadOnlyList<FilterDefinition> steps, ImageFormat frame, ColourDescription colour, BandScheduler scheduler)
@@ -226,14 +225,20 @@ internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chai
             int format = src.PixelFormat;
             if (src.Width != _width || src.Height != _height)
                 throw new InvalidOperationException($"planes of {src.Width}x{src.Height} reached a filter prepared for {_width}x{_height}");
-            if (format != _swsFormat) Converter(format);
+            if (_bgr?.Format != format)
+            {
+                // The source's conversion for planes of this pixel format: the stream's colour, ours where it agrees.
+                _bgr?.Dispose();
+                _bgr = null;
+                _bgr = new BgrConverter(_width, _height, format, _colour, "the fused BGR filter");
+            }
             void* y = Take(_lumaPool), u = null, v = null;
             try
             {
                 u = Take(_chromaPool);
                 v = Take(_chromaPool);
                 byte* yd = Data(y), ud = Data(u), vd = Data(v);
-                if (_own is { } c && _reach >= 0)
+                if (_bgr.Own is { } c && _reach >= 0)
                 {
                     _scheduler.Run(new Strips(this, src, yd, ud, vd, c), _strips, _stripRows * _rowBytes);
                     Interlocked.Increment(ref StripFrames);
@@ -280,28 +285,14 @@ internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chai
             Bgr24ToYuv420.Convert(bgrOut - (long)inFirst * _rowBytes, _rowBytes, y, _width, u, v, _chromaWidth, _width, _height, first, end);
         }
 
-        // The unfused run's work on one frame: libswscale to BGR (as the source converts), the chain, the encoder's conversion.
+        // The unfused run's work on one frame: the source's conversion to BGR, the chain, the encoder's conversion.
         private void Whole(FramePlanes src, byte* y, byte* u, byte* v)
         {
             _wholeIn ??= new Image(Frame);
             _wholeOut ??= new Image(Frame);
-            byte* bgr = (byte*)_wholeIn.Pointer;
-            int stride = _rowBytes;
-            var frame = src.AVFrame;
-            LibAv.sws_scale(_sws, (byte**)((byte*)frame + LibAv.FrameData), (int*)((byte*)frame + LibAv.FrameLinesize), 0, _height, &bgr, &stride);
+            _bgr!.Convert(src.AVFrame, (byte*)_wholeIn.Pointer, _rowBytes);
             _whole.Apply(_wholeIn, _wholeOut);
             Bgr24ToYuv420.Convert((byte*)_wholeOut.Pointer, _rowBytes, y, _width, u, v, _chromaWidth, _width, _height);
-        }
-
-        // The source's conversion for planes of this pixel format: libswscale with the stream's colour, and ours where it agrees.
-        private void Converter(int format)
-        {
-            LibAv.sws_freeContext(_sws);
-            _sws = LibAv.sws_getContext(_width, _height, format, _width, _height, LibAv.PixBgr24, LibAv.SwsBicubic, null, null, null);
-            if (_sws == null) throw new InvalidOperationException($"FFmpeg cannot convert {LibAv.PixelFormatName(format)} frames to BGR");
-            _colour.ConvertFrom(_sws);
-            _own = Yuv420ToBgr24.ForContext(_sws, format, _width, _height);
-            _swsFormat = format;
         }
 
         private static void* Take(void* pool)
@@ -317,8 +308,8 @@ internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chai
             // Buffers still held (by an encoder) stay valid: a pool is freed when its last buffer returns.
             if (_lumaPool != null) fixed (void** p = &_lumaPool) LibAv.av_buffer_pool_uninit(p);
             if (_chromaPool != null) fixed (void** p = &_chromaPool) LibAv.av_buffer_pool_uninit(p);
-            LibAv.sws_freeContext(_sws);
-            _sws = null;
+            _bgr?.Dispose();
+            _bgr = null;
         }
 
         private readonly struct Strips(Layout layout, FramePlanes src, byte* y, byte* u, byte* v, Yuv420ToBgr24.Coefficients c) : IBandOperation

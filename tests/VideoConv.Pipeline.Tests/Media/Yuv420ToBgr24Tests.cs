@@ -53,6 +53,40 @@ public unsafe class Yuv420ToBgr24Tests
         }
     }
 
+    [RequiresLibAvTheory]
+    [InlineData(328, 8, true), InlineData(330, 6, true), InlineData(1080, 4, true), InlineData(322, 4, false), InlineData(320, 4, true)]
+    public void Converter_WidthsOffLibswscalesStep_WritesNothingPastTheFrame(int w, int h, bool libswscaleWritesEveryColumn)
+    {
+        // libswscale alone writes 18–24 bytes past the last row at 328, 330 and 1080 wide, and skips the last 2 columns
+        // at 322; the converter, ours or libswscale's through its padded scratch, writes the frame and nothing past it.
+        var planes = new byte[w * h + 2 * ((w + 1) / 2) * (h / 2)];
+        new Random(w + h).NextBytes(planes);
+        var ours = ConvertGuarded(planes, w, h);
+        Yuv420ToBgr24.ForceLibswscale = true;
+        byte[] theirs;
+        try { theirs = ConvertGuarded(planes, w, h); }
+        finally { Yuv420ToBgr24.ForceLibswscale = false; }
+        if (libswscaleWritesEveryColumn) Assert.Equal(theirs, ours);
+    }
+
+    // The converter's frame, after checking the 64 bytes past it are untouched.
+    private static byte[] ConvertGuarded(byte[] planes, int w, int h)
+    {
+        int cw = (w + 1) / 2;
+        using var converter = new BgrConverter(w, h, LibAv.PixYuv420P, null, "test");
+        Assert.Equal(Avx2.IsSupported && !Yuv420ToBgr24.ForceLibswscale, converter.Own is not null);
+        var dst = new byte[w * h * 3 + 64];
+        Array.Fill(dst, (byte)0xEE);
+        fixed (byte* p = planes, d = dst)
+        {
+            byte** data = stackalloc byte*[4] { p, p + w * h, p + w * h + cw * (h / 2), null };
+            int* linesize = stackalloc int[4] { w, cw, cw, 0 };
+            converter.Convert(data, linesize, d, 3 * w);
+        }
+        Assert.All(dst[(w * h * 3)..], b => Assert.Equal(0xEE, b));
+        return dst[..(w * h * 3)];
+    }
+
     [Fact]
     public void Pixel_NeutralBt601_KnownColours()
     {
