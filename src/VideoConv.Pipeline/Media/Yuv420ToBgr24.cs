@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using VideoConv.Core.Convolution;
 using VideoConv.Pipeline.FFmpeg;
 
 namespace VideoConv.Pipeline.Media;
@@ -174,6 +175,17 @@ internal static unsafe partial class Yuv420ToBgr24
         {
             long chroma = ((firstRow + row) >> 1) - (firstRow >> 1);
             byte* py = y + (long)row * yStride, pu = u + chroma * uStride, pv = v + chroma * vStride;
+            if (row + 1 < height)
+            {
+                // The next row's planes: a decoder's frame is not in this core's caches (SourcePrefetch's remarks).
+                // Measured, 1080p into cached 48-row strips, 8 frames of planes in turn: 0.39–0.50 → 0.26–0.30 ms.
+                SourcePrefetch.Bytes(py + yStride, width);
+                if (((firstRow + row) & 1) == 1) // the next row starts a chroma row
+                {
+                    SourcePrefetch.Bytes(pu + uStride, (width + 1) / 2);
+                    SourcePrefetch.Bytes(pv + vStride, (width + 1) / 2);
+                }
+            }
             byte* out0 = dst + (long)row * dstStride;
             int x = Wide ? Row64(c, py, pu, pv, out0, width) : 0;
             if (Avx2.IsSupported) x += Row32(c, py + x, pu + x / 2, pv + x / 2, out0 + 3 * x, width - x);
