@@ -18,7 +18,7 @@ public sealed unsafe class ImageOverTests
     public void Apply_OverNativePlanes_SameBytesAsOverManagedImages(int width, int height)
     {
         var src = TestImages.Random(width, height, 1, 7);
-        foreach (var chain in new[] { new[] { Sharpen }, new[] { Blur, Sharpen } })
+        foreach (var chain in new[] { [], new[] { Sharpen }, new[] { Blur, Sharpen } }) // the empty chain: a copy
         {
             var filter = new FilterChain(chain, src.Format);
             var expected = new Image(filter.Output);

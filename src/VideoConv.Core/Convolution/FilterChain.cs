@@ -111,7 +111,8 @@ public sealed class FilterChain : IFrameFilter
         if (_stages.Length == 0)
         {
             if (src.Format != dst.Format) throw new ArgumentException($"expected a {src.Format} destination, got {dst.Format}", nameof(dst));
-            src.Data.AsSpan(0, checked((int)src.Format.TotalBytes)).CopyTo(dst.Data);
+            // By pointer: either image may be over memory the caller owns (Image.Over), whose Data is empty.
+            unsafe { Buffer.MemoryCopy((void*)src.Pointer, (void*)dst.Pointer, src.Format.TotalBytes, src.Format.TotalBytes); }
             return;
         }
         FrameFilterArguments.Check(this, src, dst);

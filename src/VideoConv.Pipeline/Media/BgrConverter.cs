@@ -33,6 +33,15 @@ internal sealed unsafe class BgrConverter : IDisposable
         _scratchStride = (3 * width + 63) / 64 * 64 + 64;
     }
 
+    /// <summary><paramref name="current"/> where it converts frames of this size and format, else a new converter in its place.</summary>
+    public static BgrConverter For(ref BgrConverter? current, int width, int height, int format, ColourDescription? colour, string what)
+    {
+        if (current is { } c && c.Width == width && c.Height == height && c.Format == format) return c;
+        current?.Dispose();
+        current = null;
+        return current = new BgrConverter(width, height, format, colour, what);
+    }
+
     public int Width { get; }
     public int Height { get; }
     public int Format { get; }

@@ -105,7 +105,7 @@ internal static unsafe partial class Yuv420ToBgr24
             byte* u = planes + lumaSize, v = u + chromaSize;
             for (int x = 0; x < width; x++) planes[x] = (byte)((x & 1) * 255);
             for (int x = 0; x < cw; x++) (u[x], v[x]) = ((byte)((x & 1) * 255), (byte)((x & 2) * 127));
-            Convert(c, planes, width, u, v, cw, ours, 3 * width, width, height);
+            Convert(c, planes, width, u, cw, v, cw, ours, 3 * width, width, height);
             byte** src = stackalloc byte*[4] { planes, u, v, null };
             int* srcStride = stackalloc int[4] { width, cw, cw, 0 };
             int dstStride = 3 * width;
@@ -159,10 +159,6 @@ internal static unsafe partial class Yuv420ToBgr24
         }
         return true;
     }
-
-    /// <summary>Converts yuv420p planes (chroma planes sharing <paramref name="uvStride"/>) to packed BGR24 rows.</summary>
-    public static void Convert(in Coefficients c, byte* y, int yStride, byte* u, byte* v, int uvStride, byte* dst, int dstStride, int width, int height) =>
-        Convert(c, y, yStride, u, uvStride, v, uvStride, dst, dstStride, width, height);
 
     /// <summary>
     /// Converts yuv420p planes to packed BGR24 rows; with <paramref name="firstRow"/>, the planes' rows from that row of

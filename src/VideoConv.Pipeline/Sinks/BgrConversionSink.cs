@@ -36,16 +36,11 @@ internal sealed unsafe class BgrConversionSink(IFrameSink inner) : IFrameSink
             _pool?.Dispose();
             _pool = new FramePool(format);
         }
-        if (_bgr is null || planes.PixelFormat != _bgr.Format || format.Width != _bgr.Width || format.Height != _bgr.Height)
-        {
-            _bgr?.Dispose();
-            _bgr = null;
-            _bgr = new Media.BgrConverter(format.Width, format.Height, planes.PixelFormat, null, inner.Name);
-        }
+        var converter = Media.BgrConverter.For(ref _bgr, format.Width, format.Height, planes.PixelFormat, null, inner.Name);
         var bgr = _pool.Rent();
         try
         {
-            fixed (byte* pixels = bgr.Image.Data) _bgr.Convert(planes.AVFrame, pixels, format.RowBytes);
+            fixed (byte* pixels = bgr.Image.Data) converter.Convert(planes.AVFrame, pixels, format.RowBytes);
             bgr.CopyStampsFrom(frame);
             inner.Write(bgr);
         }

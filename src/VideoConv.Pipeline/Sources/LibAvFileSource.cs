@@ -284,14 +284,9 @@ internal sealed unsafe partial class LibAvFileSource(FileSourceSpec spec, AudioF
         bool turned = _rotation is 90 or 270;
         if ((turned ? h : w) != Format.Width || (turned ? w : h) != Format.Height)
             throw new InvalidOperationException($"{_what} changed frame size mid-stream (now {w}x{h}, was {Format.Width}x{Format.Height})");
-        if (_bgr is null || fmt != _bgr.Format || w != _bgr.Width || h != _bgr.Height)
-        {
-            _bgr?.Dispose();
-            _bgr = null;
-            _bgr = new BgrConverter(w, h, fmt, _colour, _what); // the stream's matrix and range, as ffmpeg's CLI converts
-        }
+        var bgr = BgrConverter.For(ref _bgr, w, h, fmt, _colour, _what); // the stream's matrix and range, as ffmpeg's CLI converts
         fixed (byte* pixels = frame.Image.Data)
-            _bgr.Convert(_frame, _unrotated is null ? pixels : (byte*)_unrotated.Data, w * 3);
+            bgr.Convert(_frame, _unrotated is null ? pixels : (byte*)_unrotated.Data, w * 3);
         LibAv.av_frame_unref(_frame);
         if (_unrotated is not null)
         {

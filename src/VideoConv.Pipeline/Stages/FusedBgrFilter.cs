@@ -147,11 +147,14 @@ internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chai
     {
         private readonly FilterChain _whole;
         private readonly int _reach, _stripRows, _strips, _width, _height, _chromaWidth, _chromaHeight, _rowBytes;
-        private readonly Dictionary<int, (FilterChain Chain, Image In, Image Out)>[] _workers;
+        private readonly Worker[] _workers; // none where the chain is not row-local (frames go whole)
         private readonly BandScheduler _scheduler;
         private readonly ColourDescription _colour;
-        private void* _lumaPool, _chromaPool;
+        private readonly PlanePool _luma, _chroma;
         private BgrConverter? _bgr;
+
+        // One thread's strip buffers, and a single-threaded chain for each strip height over views of them.
+        private sealed record Worker(Image In, Image Out, Dictionary<int, (FilterChain Chain, Image In, Image Out)> ByRows);
         private Image? _wholeIn, _wholeOut;
 
         public Layout(IReadOnlyList<FilterDefinition> steps, ImageFormat frame, ColourDescription colour, BandScheduler scheduler)
@@ -167,30 +170,24 @@ internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chai
             _reach = _whole.RowReach ?? -1;
             _stripRows = Math.Max(Math.Max(16, 4 * _reach), StripBytes / _rowBytes) & ~1;
             _strips = (_height + _stripRows - 1) / _stripRows;
-            _workers = new Dictionary<int, (FilterChain, Image, Image)>[scheduler.Workers];
-            if (_reach >= 0)
+            var heights = Enumerable.Range(0, _strips).Select(i => Rows(i).In).Distinct().ToList();
+            _workers = _reach < 0 ? [] : [.. Enumerable.Range(0, scheduler.Workers).Select(_ => NewWorker(steps, heights))];
+            _luma = new PlanePool((long)_width * _height);
+            try { _chroma = new PlanePool((long)_chromaWidth * _chromaHeight); }
+            catch { _luma.Dispose(); throw; }
+        }
+
+        private Worker NewWorker(IReadOnlyList<FilterDefinition> steps, List<int> heights)
+        {
+            var input = new Image(new ImageFormat(_width, heights.Max(), 3));
+            var output = new Image(input.Format);
+            var byRows = new Dictionary<int, (FilterChain, Image, Image)>();
+            foreach (int rows in heights)
             {
-                var heights = Enumerable.Range(0, _strips).Select(i => Rows(i).In).Distinct().ToList();
-                for (int w = 0; w < _workers.Length; w++)
-                {
-                    _workers[w] = [];
-                    var input = new Image(new ImageFormat(_width, heights.Max(), 3));
-                    var output = new Image(input.Format);
-                    foreach (int rows in heights)
-                    {
-                        var format = new ImageFormat(_width, rows, 3);
-                        _workers[w][rows] = (new FilterChain(steps, format, s_inline), Image.Over(format, input.Pointer), Image.Over(format, output.Pointer));
-                    }
-                    _workers[w][-1] = (_whole, input, output); // keeps the two buffers alive with the views over them
-                }
+                var format = new ImageFormat(_width, rows, 3);
+                byRows[rows] = (new FilterChain(steps, format, s_inline), Image.Over(format, input.Pointer), Image.Over(format, output.Pointer));
             }
-            _lumaPool = LibAv.av_buffer_pool_init((nuint)((long)_width * _height + 64), null);
-            _chromaPool = LibAv.av_buffer_pool_init((nuint)((long)_chromaWidth * _chromaHeight + 64), null);
-            if (_lumaPool == null || _chromaPool == null)
-            {
-                Dispose();
-                throw new OutOfMemoryException("FFmpeg could not make a plane pool");
-            }
+            return new Worker(input, output, byRows);
         }
 
         public ImageFormat Frame { get; }
@@ -202,12 +199,11 @@ internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chai
             var total = _whole.Times.Snapshot();
             var cpu = total.Select(t => t.CpuMs).ToArray();
             foreach (var worker in _workers)
-                foreach (var (rows, (chain, _, _)) in worker ?? [])
-                    if (rows >= 0)
-                    {
-                        var times = chain.Times.Snapshot();
-                        for (int s = 0; s < cpu.Length; s++) cpu[s] += times[s].CpuMs;
-                    }
+                foreach (var (chain, _, _) in worker.ByRows.Values)
+                {
+                    var times = chain.Times.Snapshot();
+                    for (int s = 0; s < cpu.Length; s++) cpu[s] += times[s].CpuMs;
+                }
             long frames = Interlocked.Read(ref _frames);
             return [.. total.Select((t, s) => t with { Frames = frames, CpuMs = cpu[s] })];
         }
@@ -225,27 +221,22 @@ internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chai
             int format = src.PixelFormat;
             if (src.Width != _width || src.Height != _height)
                 throw new InvalidOperationException($"planes of {src.Width}x{src.Height} reached a filter prepared for {_width}x{_height}");
-            if (_bgr?.Format != format)
-            {
-                // The source's conversion for planes of this pixel format: the stream's colour, ours where it agrees.
-                _bgr?.Dispose();
-                _bgr = null;
-                _bgr = new BgrConverter(_width, _height, format, _colour, "the fused BGR filter");
-            }
-            void* y = Take(_lumaPool), u = null, v = null;
+            // The source's conversion for planes of this pixel format: the stream's colour, ours where it agrees.
+            var bgr = BgrConverter.For(ref _bgr, _width, _height, format, _colour, "the fused BGR filter");
+            void* y = _luma.Take(), u = null, v = null;
             try
             {
-                u = Take(_chromaPool);
-                v = Take(_chromaPool);
-                byte* yd = Data(y), ud = Data(u), vd = Data(v);
-                if (_bgr.Own is { } c && _reach >= 0)
+                u = _chroma.Take();
+                v = _chroma.Take();
+                byte* yd = PlanePool.Data(y), ud = PlanePool.Data(u), vd = PlanePool.Data(v);
+                if (bgr.Own is { } c && _workers.Length > 0)
                 {
                     _scheduler.Run(new Strips(this, src, yd, ud, vd, c), _strips, _stripRows * _rowBytes);
                     Interlocked.Increment(ref StripFrames);
                 }
                 else
                 {
-                    Whole(src, yd, ud, vd);
+                    Whole(bgr, src, yd, ud, vd);
                     Interlocked.Increment(ref WholeFrames);
                 }
                 Interlocked.Increment(ref _frames);
@@ -274,40 +265,29 @@ internal sealed unsafe class FusedBgrFilter(IReadOnlyList<FilterDefinition> chai
         public void Strip(int i, int worker, byte** src, int* linesize, byte* y, byte* u, byte* v, in Yuv420ToBgr24.Coefficients c)
         {
             var (first, end, inFirst, rows) = Rows(i);
-            var (chain, input, output) = _workers[worker][rows];
-            byte* bgrIn = (byte*)input.Pointer, bgrOut = (byte*)output.Pointer;
+            var (chain, input, output) = _workers[worker].ByRows[rows];
             long chromaRow = inFirst / 2; // an odd first row shares that chroma row with the row above
             Yuv420ToBgr24.Convert(c, src[0] + (long)inFirst * linesize[0], linesize[0], src[1] + chromaRow * linesize[1], linesize[1],
-                src[2] + chromaRow * linesize[2], linesize[2], bgrIn, _rowBytes, _width, rows, inFirst);
-            if (chain.Definitions.Count > 0) chain.Apply(input, output);
-            else bgrOut = bgrIn; // an empty chain: the conversions alone
+                src[2] + chromaRow * linesize[2], linesize[2], (byte*)input.Pointer, _rowBytes, _width, rows, inFirst);
+            chain.Apply(input, output);
             // Row r of the frame is row r − inFirst of the strip's output.
-            Bgr24ToYuv420.Convert(bgrOut - (long)inFirst * _rowBytes, _rowBytes, y, _width, u, v, _chromaWidth, _width, _height, first, end);
+            Bgr24ToYuv420.Convert((byte*)output.Pointer - (long)inFirst * _rowBytes, _rowBytes, y, _width, u, v, _chromaWidth, _width, _height, first, end);
         }
 
         // The unfused run's work on one frame: the source's conversion to BGR, the chain, the encoder's conversion.
-        private void Whole(FramePlanes src, byte* y, byte* u, byte* v)
+        private void Whole(BgrConverter bgr, FramePlanes src, byte* y, byte* u, byte* v)
         {
             _wholeIn ??= new Image(Frame);
             _wholeOut ??= new Image(Frame);
-            _bgr!.Convert(src.AVFrame, (byte*)_wholeIn.Pointer, _rowBytes);
+            bgr.Convert(src.AVFrame, (byte*)_wholeIn.Pointer, _rowBytes);
             _whole.Apply(_wholeIn, _wholeOut);
             Bgr24ToYuv420.Convert((byte*)_wholeOut.Pointer, _rowBytes, y, _width, u, v, _chromaWidth, _width, _height);
         }
 
-        private static void* Take(void* pool)
-        {
-            void* buffer = LibAv.av_buffer_pool_get(pool);
-            return buffer != null ? buffer : throw new OutOfMemoryException("FFmpeg could not allocate a plane");
-        }
-
-        private static byte* Data(void* buffer) => (byte*)LibAv.Read<nint>(buffer, LibAv.BufferRefData);
-
         public void Dispose()
         {
-            // Buffers still held (by an encoder) stay valid: a pool is freed when its last buffer returns.
-            if (_lumaPool != null) fixed (void** p = &_lumaPool) LibAv.av_buffer_pool_uninit(p);
-            if (_chromaPool != null) fixed (void** p = &_chromaPool) LibAv.av_buffer_pool_uninit(p);
+            _luma.Dispose();
+            _chroma.Dispose();
             _bgr?.Dispose();
             _bgr = null;
         }

@@ -102,11 +102,10 @@ internal sealed unsafe class PlaneFilter : IPlanarFilter
             input = plane.Scratch;
             Interlocked.Increment(ref _copied);
         }
-        void* buffer = LibAv.av_buffer_pool_get(plane.Pool);
-        if (buffer == null) throw new OutOfMemoryException("FFmpeg could not allocate a plane");
+        void* buffer = plane.Pool.Take();
         try
         {
-            var output = plane.Output.Of((byte*)LibAv.Read<nint>(buffer, LibAv.BufferRefData), format);
+            var output = plane.Output.Of(PlanePool.Data(buffer), format);
             plane.Chain.Apply(input, output);
         }
         catch
@@ -148,29 +147,22 @@ internal sealed unsafe class PlaneFilter : IPlanarFilter
     /// <summary>One plane's chain, its output buffer pool and its scratch; images over native planes cached by address (the decoder and the pool reuse a few buffers), so a frame allocates nothing.</summary>
     private sealed class Plane : IDisposable
     {
-        private void* _pool;
-
         public Plane(FilterChain chain)
         {
             Chain = chain;
             Format = chain.Input;
-            _pool = LibAv.av_buffer_pool_init((nuint)(Format.TotalBytes + 64), null);
-            if (_pool == null) throw new OutOfMemoryException("FFmpeg could not make a plane pool");
+            Pool = new PlanePool(Format.TotalBytes);
             Scratch = new Image(Format);
         }
 
         public FilterChain Chain { get; }
         public ImageFormat Format { get; }
-        public void* Pool => _pool;
+        public PlanePool Pool { get; }
         public Image Scratch { get; }
         public Views Input { get; } = new();
         public Views Output { get; } = new();
 
-        public void Dispose()
-        {
-            // Buffers still held (by an encoder) stay valid: the pool is freed when the last one returns.
-            fixed (void** p = &_pool) LibAv.av_buffer_pool_uninit(p);
-        }
+        public void Dispose() => Pool.Dispose();
     }
 
     private sealed class Views

@@ -154,7 +154,7 @@ public unsafe class Yuv420ToBgr24Tests
             Assert.NotNull(c);
             fixed (byte* p = planes, a = ours, b = theirs, b2 = again)
             {
-                Yuv420ToBgr24.Convert(c.Value, p, w, p + w * h, p + w * h + cw * ch, cw, a, 3 * w, w, h);
+                Yuv420ToBgr24.Convert(c.Value, p, w, p + w * h, cw, p + w * h + cw * ch, cw, a, 3 * w, w, h);
                 byte** src = stackalloc byte*[4] { p, p + w * h, p + w * h + cw * ch, null };
                 int* strides = stackalloc int[4] { w, cw, cw, 0 };
                 int dstStride = 3 * w;
